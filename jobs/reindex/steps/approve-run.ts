@@ -1,0 +1,28 @@
+import { bytes, n } from '../format';
+import { mustPlan } from '../state';
+import type { ReindexStep } from '../types';
+
+/** The one approval that starts the run. It changes nothing itself; the gate is the point. */
+export const approveRunStep: ReindexStep = {
+  name: 'approve-run',
+  label: 'Approve the reindex',
+  destructive: true,
+  async approval(ctx) {
+    const plan = mustPlan(ctx);
+    return {
+      action: `reindex ${plan.indices.length} indices (${n(plan.totalDocs)} docs) on ${ctx.data.cluster}`,
+      details: {
+        Indices: plan.indices.map((i) => i.name).join(', '),
+        Size: bytes(plan.totalBytes),
+        'Rebuilt with': plan.restoreVia === 'clone' ? '_clone' : 'second _reindex',
+      },
+    };
+  },
+  async alreadyDone() {
+    return true;
+  },
+  async run(ctx) {
+    const plan = mustPlan(ctx);
+    return { done: `approved: ${plan.indices.length} indices, one at a time` };
+  },
+};

@@ -1,0 +1,64 @@
+import type { ClusterConfig } from '../../src/config/schema';
+import type { StepContext } from '../../src/runner/types';
+import type { AliasBinding, Health, ReindexPort } from './port';
+
+export type RestoreVia = 'clone' | 'reindex';
+
+export interface ReindexArgs {
+  /** Index names, comma lists and wildcards, as Elasticsearch resolves them. */
+  expression: string;
+  dryRun?: boolean;
+  slices?: number | 'auto';
+  rps?: number;
+  /** Temporary index suffix; the cluster's `reindex.suffix` when absent. */
+  suffix?: string;
+  /** Raises `reindex.maxIndices` for this run. */
+  maxIndices?: number;
+  /** Overrides `reindex.restoreVia` (the benchmark compares both). */
+  restoreVia?: RestoreVia;
+}
+
+export interface ReindexDeps {
+  es: ReindexPort;
+  settings: ClusterConfig['reindex'];
+}
+
+export type ReindexCtx = StepContext<ReindexArgs, ReindexDeps>;
+
+export interface PlannedIndex {
+  name: string;
+  temp: string;
+  docs: number;
+  bytes: number;
+  health?: Health;
+  template?: string;
+}
+
+export interface Plan {
+  indices: PlannedIndex[];
+  refused: { name: string; reason: string }[];
+  totalDocs: number;
+  totalBytes: number;
+  restoreVia: RestoreVia;
+  version: string;
+}
+
+/** Everything a later step or a resume needs about one index, written the moment it is known. */
+export interface IndexProgress {
+  saved?: { shards: number; replicas: number; refreshInterval?: string; blocksWrite: boolean; aliases: AliasBinding[] };
+  /** Set just before the start call, so a resume knows a task may exist whose id was never recorded. */
+  copyStarting?: boolean;
+  copyTask?: string;
+  copyAttempt?: number;
+  copyMs?: number;
+  /** Documents both the source and its copy held on `countChecks` consecutive reads. */
+  copyVerified?: number;
+  sourceDeleted?: boolean;
+  restoreStarting?: boolean;
+  restoreTask?: string;
+  restoreAttempt?: number;
+  restoreVerified?: number;
+  settingsRestored?: boolean;
+}
+
+export type ReindexStep = import('../../src/runner/types').Step<ReindexArgs, ReindexDeps>;

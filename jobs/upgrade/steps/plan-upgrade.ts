@@ -1,0 +1,34 @@
+import type { Step } from '../../../src/runner/types';
+import type { UpgradeArgs } from '../args';
+import type { Ctx } from '../job-state';
+import { buildPlan, formatPlan, type Plan } from '../plan';
+import type { UpgradeDeps } from '../ports';
+import { terminatePredicates } from '../predicates';
+
+/** Reads the estate, records the plan, posts it with the safety predicates' verdicts for the first node. */
+export function planStep(): Step<UpgradeArgs, UpgradeDeps> {
+  return {
+    name: 'plan',
+    label: 'Plan the upgrade',
+    async run(ctx: Ctx) {
+      // A resumed job keeps the plan it posted: the estate changes under it as soon as the first node goes.
+      const plan = (ctx.state.plan as Plan | undefined) ?? (await buildPlan(ctx.deps, ctx.data.args, ctx.clock.now()));
+      await ctx.setState({ plan });
+      await ctx.say(formatPlan(plan));
+      const first = plan.nodes[0];
+      if (!first) return { done: 'nothing to replace', figures: { skipped: String(plan.skipped.length) } };
+      const checks = await Promise.all(
+        terminatePredicates(first, `${first.name}/terminate`).map(async (p) => ({ name: p.name, r: await p.check(ctx) })),
+      );
+      const failing = checks.filter((c) => !c.r.ok);
+      await ctx.say(
+        `*Safety predicates now* (for ${first.name}, the first node):\n${checks.map((c) => (c.r.ok ? `✅ \`${c.name}\`` : `⛔ \`${c.name}\`: ${c.r.reason}`)).join('\n')}`,
+      );
+      const verdict = failing.length ? `${failing.length} predicate(s) would block now: ${failing.map((c) => c.name).join(', ')}` : 'all predicates pass';
+      return {
+        done: `${plan.nodes.length} nodes to replace${ctx.data.args.dryRun ? ' (dry run: nothing was changed)' : ''}; ${verdict}`,
+        figures: { nodes: String(plan.nodes.length), skipped: String(plan.skipped.length) },
+      };
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Slack ids, or '*' for anyone. Ids, not names: names can be changed by their owners. */
+const slackIds = z.array(z.string().regex(/^(\*|[UWCGD][A-Z0-9]+)$/, 'a Slack id like U024BE7LH or C024BE91L, or "*"'));
+
+const access = z.object({
+  /** Who may run this command. */
+  users: slackIds.default(['*']),
+  /** Channels it may be run in. */
+  channels: slackIds.default(['*']),
+});
+
+const elasticsearch = z.object({
+  url: z.string().url(),
+  auth: z
+    .union([
+      z.object({ username: z.string().min(1), password: z.string().min(1) }),
+      z.object({ apiKey: z.string().min(1) }),
+    ])
+    .optional(),
+  /** PEM file of the CA that signed the cluster's certificate. */
+  caFile: z.string().optional(),
+  requestTimeout: duration.prefault('60s'),
+});
+
+const aws = z.object({
+  region: z.string().min(1),
+  /** Only for simulators or VPC endpoints; production leaves it out. */
+  endpoint: z.string().url().optional(),
+  /** Auto Scaling Group names that hold the cluster's nodes. */
+  groups: z.object({ masters: z.string().min(1), data: z.string().min(1) }).partial().refine((g) => g.masters || g.data, {
+    message: 'name at least one Auto Scaling Group (masters or data)',
+  }),
+});
+
+const nodeMapping = z.discriminatedUnion('by', [
+  z.object({ by: z.literal('private-ip') }),
+  z.object({ by: z.literal('name-tag'), tag: z.string().default('Name') }),
+  z.object({ by: z.literal('node-attribute'), attribute: z.string().default('instance_id') }),
+]);
+
+const cluster = z.object({
+  /** Channel where job threads for this cluster are opened. */
+  opsChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'a channel id like C024BE91L'),
+  elasticsearch,
+  aws: aws.optional(),
+  nodeMapping: nodeMapping.default({ by: 'private-ip' }),
+  /** EC2 tag that carries the Elasticsearch version an instance runs. */
+  versionTag: z.string().default('Version'),
+  /** Where the upgrade's target version comes from when --target is not given. */
+  targetVersion: z
+    .union([z.object({ from: z.literal('launch-template') }), z.object({ from: z.literal('fixed'), version: z.string() })])
+    .default({ from: 'launch-template' }),
+  reindex: z
+    .object({
+      maxIndices: z.number().int().positive().default(20),
+      parallel: z.number().int().positive().default(1),
+      suffix: z.string().default('-r'),
+      /** Consecutive equal counts required before a copy counts as verified. */
+      countChecks: z.number().int().min(2).default(3),
+      countInterval: duration.prefault('2s'),
+      /** How long writes are sampled to decide an index is no longer receiving documents. */
+      quietPeriod: duration.prefault('5s'),
+      taskPollTimeout: duration.prefault('30s'),
+      /** How the original name is rebuilt from the temporary index: `_clone` (fast, ES >= 7.4) or a second `_reindex`. */
+      restoreVia: z.enum(['auto', 'clone', 'reindex']).default('auto'),
+      /** How long counts may take to agree (refresh lag, stale reads) before the job stops for a human. */
+      verifyTimeout: duration.prefault('10m'),
+    })
+    .prefault({}),
+  upgrade: z
+    .object({
+      greenTimeout: duration.prefault('30m'),
+      joinTimeout: duration.prefault('20m'),
+      leaveTimeout: duration.prefault('10m'),
+      drainTimeout: duration.prefault('2h'),
+      pollTimeout: duration.prefault('30s'),
+      /** Data nodes first, masters last (Elastic's documented order); reverse only if your cluster needs it. */
+      order: z.enum(['data-first', 'masters-first']).default('data-first'),
+      terminateVia: z.enum(['autoscaling', 'ec2']).default('autoscaling'),
+      /** Where the end-of-run summary is also posted (e.g. to clean up deployment agents). */
+      summaryWebhook: z.string().url().optional(),
+      /** Between checks that have no long poll (EC2 instance states, shard counts during a drain). */
+      pollInterval: duration.prefault('1s'),
+      /** For the plan's time estimate only: how long a replacement instance takes to boot and join. */
+      bootEstimate: duration.prefault('5m'),
+      /** For the plan's time estimate only: shard recovery throughput (indices.recovery.max_bytes_per_sec). */
+      recoveryMbPerSec: z.number().positive().default(40),
+    })
+    .prefault({}),
+});
+
+export const configSchema = z.object({
+  slack: z.object({
+    botToken: z.string().min(1),
+    signingSecret: z.string().min(1),
+    /** Set to use Socket Mode (no public URL needed). */
+    appToken: z.string().optional(),
+    /** Web API base URL; only the sandbox and tests change it (to the emulator). */
+    apiUrl: z.string().url().optional(),
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** chat.postMessage pacing per channel: Slack allows about 1 per second with short bursts. */
+    pace: z.object({ perSecond: z.number().positive().default(1), burst: z.number().int().positive().default(3) }).prefault({}),
+  }),
+  redis: z
+    .object({
+      url: z.string().default('redis://127.0.0.1:6379'),
+      prefix: z.string().default('elk-ops'),
+    })
+    .prefault({}),
+  clusters: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'), cluster).refine(
+    (c) => Object.keys(c).length > 0,
+    { message: 'declare at least one cluster' },
+  ),
+  access: z
+    .object({
+      commands: z.record(z.string(), access).default({}),
+      /** Who may press Approve/Reject. */
+      approvers: slackIds.default([]),
+      /** Two-person rule: when false, the requester cannot approve their own job's steps. */
+      requesterMayApprove: z.boolean().default(false),
+      approvalTimeout: duration.prefault('30m'),
+    })
+    .prefault({}),
+  elastalert: z
+    .object({
+      rulesDir: z.string().default('./rules'),
+      /** @@NAME@@ substitutions per environment (cluster). */
+      values: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+      webhookSecret: z.string().optional(),
+      /** Alert routing: rule name (or '*') → channel id. */
+      routes: z.record(z.string(), z.string()).default({}),
+    })
+    .prefault({}),
+  /** Clock speed for the sandbox and tests; 1 in production. `origin` (epoch ms) lets processes share clock time. */
+  clock: z.object({ speed: z.number().positive().default(1), origin: z.number().optional() }).prefault({}),
+  worker: z
+    .object({
+      concurrency: z.number().int().positive().default(4),
+      /** A worker that dies loses its job lock after this long; another worker then resumes the job. */
+      lockDuration: duration.prefault('30s'),
+      stalledInterval: duration.prefault('15s'),
+      /** How long a failing safety predicate is re-checked before an approver is asked to override it. */
+      predicateWait: duration.prefault('5m'),
+      predicatePoll: duration.prefault('5s'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ClusterConfig = Config['clusters'][string];

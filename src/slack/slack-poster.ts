@@ -1,0 +1,34 @@
+import type { WebClient } from '@slack/web-api';
+import type { Message } from './blocks/text';
+import { ChannelPacer } from './channel-pacer';
+
+/** The Slack calls the bot makes, and nothing else: the reporter and the listeners depend on this, not the SDK. */
+export interface SlackPoster {
+  post(channel: string, msg: Message, threadTs?: string): Promise<string>;
+  update(channel: string, ts: string, msg: Message): Promise<void>;
+  ephemeral(channel: string, user: string, msg: Message): Promise<void>;
+  permalink(channel: string, ts: string): Promise<string | undefined>;
+}
+
+export function slackPoster(client: WebClient, pacer = new ChannelPacer()): SlackPoster {
+  return {
+    async post(channel, msg, threadTs) {
+      await pacer.take(channel);
+      const res = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, thread_ts: threadTs, unfurl_links: false });
+      return res.ts as string;
+    },
+    async update(channel, ts, msg) {
+      await client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never });
+    },
+    async ephemeral(channel, user, msg) {
+      await client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
+    },
+    async permalink(channel, ts) {
+      try {
+        return (await client.chat.getPermalink({ channel, message_ts: ts })).permalink;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

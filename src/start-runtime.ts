@@ -1,0 +1,67 @@
+import type { CustomRoute } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { Command } from '../commands/types';
+import { JobService } from './bot/job-service';
+import { createBot } from './bot/create-bot';
+import { scaledClock, type Clock } from './clock';
+import type { Config } from './config/schema';
+import type { Logger } from './log';
+import { ClusterLock } from './queues/cluster-lock';
+import { connectRedis } from './queues/redis';
+import { ApprovalStore } from './runner/approval-store';
+import { CancelFlags } from './runner/cancel-flag';
+import type { JobKind, JobModule } from './runner/types';
+import { ChannelPacer } from './slack/channel-pacer';
+import { slackPoster } from './slack/slack-poster';
+import { startWorkers } from './worker/start-workers';
+
+export type Role = 'bot' | 'worker' | 'all';
+
+export interface RuntimeOptions {
+  role: Role;
+  log: Logger;
+  modules: Partial<Record<JobKind, JobModule<any, any>>>;
+  commands: Command<any>[];
+  routes?: CustomRoute[];
+  crashAt?: string;
+  /** HTTP port for the bot; defaults to config.slack.port. */
+  port?: number;
+}
+
+export interface Runtime {
+  clock: Clock;
+  jobs?: JobService;
+  close(): Promise<void>;
+}
+
+/** Starts the bot, the workers, or both, on one config. Shutdown closes workers first so steps finish. */
+export async function startRuntime(config: Config, o: RuntimeOptions): Promise<Runtime> {
+  const clock = scaledClock(config.clock.speed, config.clock.origin);
+  const redis = connectRedis(config.redis.url);
+  const prefix = config.redis.prefix;
+  const client = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: undefined });
+  const slack = slackPoster(client, new ChannelPacer(config.slack.pace.perSecond, config.slack.pace.burst));
+  const shared = { config, clock, redis, lock: new ClusterLock(redis, prefix), approvals: new ApprovalStore(redis, prefix), cancels: new CancelFlags(redis, prefix), slack };
+  const closers: (() => Promise<void>)[] = [];
+  let jobs: JobService | undefined;
+
+  if (o.role !== 'bot') {
+    const workers = startWorkers({ ...shared, modules: o.modules, log: o.log, crashAt: o.crashAt }, config.redis.url);
+    closers.push(() => workers.close());
+  }
+  if (o.role !== 'worker') {
+    const kinds = (Object.entries(o.modules) as [JobKind, JobModule][]).map(([kind, m]) => ({ kind, destructive: m.definition.destructive }));
+    jobs = new JobService({ ...shared, kinds });
+    const app = createBot({ deps: { config, jobs, slack, log: o.log }, commands: o.commands, routes: o.routes });
+    await app.start(o.port ?? config.slack.port);
+    closers.push(() => app.stop() as Promise<void>, () => jobs!.close());
+  }
+  return {
+    clock,
+    jobs,
+    close: async () => {
+      for (const close of closers) await close();
+      await redis.quit();
+    },
+  };
+}

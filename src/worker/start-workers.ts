@@ -1,0 +1,33 @@
+import { Worker } from 'bullmq';
+import { queueName } from '../queues/names';
+import { connectRedis } from '../queues/redis';
+import { createProcessor, type RunnerServices } from '../runner/runner';
+import type { JobData, JobKind } from '../runner/types';
+
+/**
+ * One BullMQ worker per job kind. Any number of these processes, on any number of machines, may share one
+ * Redis: a job whose worker dies is picked up by another once its lock expires (stalled-job recovery), and
+ * the runner resumes it from its saved cursor — hence the very high maxStalledCount.
+ */
+export function startWorkers(s: RunnerServices, redisUrl: string): { close(): Promise<void> } {
+  const processor = createProcessor(s);
+  const { worker } = s.config;
+  const workers = (Object.keys(s.modules) as JobKind[]).map(
+    (kind) =>
+      new Worker<JobData>(queueName(kind), processor, {
+        connection: connectRedis(redisUrl),
+        prefix: s.config.redis.prefix,
+        concurrency: worker.concurrency,
+        lockDuration: worker.lockDuration,
+        stalledInterval: worker.stalledInterval,
+        maxStalledCount: 1000,
+      }),
+  );
+  for (const w of workers) w.on('error', (err) => s.log.error({ err: err.message, queue: w.name }, 'worker error'));
+  return {
+    // close() waits for running steps to reach their end, so a deploy never cuts a step in half.
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

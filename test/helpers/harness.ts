@@ -1,0 +1,318 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Queue } from 'bullmq';
+import * as yaml from 'js-yaml';
+import type { Command } from '../../commands/types';
+import { fileURLToPath } from 'node:url';
+import { scaledClock, type Clock } from '../../src/clock';
+import { parseConfig } from '../../src/config/load-config';
+import type { Config } from '../../src/config/schema';
+import { createLogger } from '../../src/log';
+import { queueName, kindOfJobId } from '../../src/queues/names';
+import { connectRedis } from '../../src/queues/redis';
+import type { JobData, JobKind, JobModule } from '../../src/runner/types';
+import { startRuntime, type Runtime } from '../../src/start-runtime';
+import { messageText, startSlackEmulator, type RunningSlackEmulator, type StoredMessage } from '../../src/sim/slack';
+import { freePort } from './redis-server';
+import { redisUrl, uniquePrefix } from './redis-url';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export const USERS = { alice: 'U0ALICE', bob: 'U0BOB', carol: 'U0CAROL', dave: 'U0DAVE' } as const;
+export const OPS_CHANNEL = 'C0OPS';
+export const GENERAL_CHANNEL = 'C0GENERAL';
+const SECRETS = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'test-signing-secret' };
+
+/** What a test passes to describe the estate: an already started one, or options for startEstate. */
+export interface EstateLike {
+  clock: Clock;
+  es: { url: string; cluster?: unknown };
+  aws?: { url: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; sim?: unknown };
+  groups?: { masters?: string; data?: string };
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Options for startEstate, or an estate the test started itself (closed by the test). */
+  estate?: Record<string, unknown> | EstateLike;
+  cluster?: string;
+  /** Merged into the cluster's config (e.g. { reindex: { countChecks: 3 } }). */
+  clusterConfig?: Record<string, unknown>;
+  /** Merged into the top-level config (e.g. { access: { approvalTimeout: '2m' } }). */
+  config?: Record<string, unknown>;
+  /** Job kinds and commands for a fixture (default: the real ones). */
+  modules?: Partial<Record<JobKind, JobModule<any, any>>>;
+  commands?: Command<any>[];
+  /** Worker entry file run in a child process (default: src/main.ts). */
+  workerEntry?: string;
+  /** Clock speed when there is no estate. */
+  speed?: number;
+  extraEnv?: Record<string, string>;
+}
+
+export interface Harness {
+  config: Config;
+  clock: Clock;
+  prefix: string;
+  slack: RunningSlackEmulator['emulator'];
+  slackUrl: string;
+  estate?: EstateLike & Record<string, any>;
+  runtime: Runtime;
+  command(user: keyof typeof USERS, text: string, channel?: string): Promise<string>;
+  card(jobId: string): StoredMessage | undefined;
+  thread(jobId: string): StoredMessage[];
+  threadText(jobId: string): string;
+  /** Waits for the job's newest undecided approval message and clicks its button. */
+  approve(user: keyof typeof USERS, jobId?: string): Promise<string>;
+  reject(user: keyof typeof USERS, jobId?: string): Promise<string>;
+  click(user: keyof typeof USERS, jobId: string, actionId: string): Promise<string>;
+  waitForApproval(jobId: string, timeoutMs?: number): Promise<StoredMessage>;
+  waitForJob(jobId: string, opts: { until: 'completed' | 'failed' | 'parked' | 'finished'; timeoutMs?: number }): Promise<JobSnapshot>;
+  job(jobId: string): Promise<JobSnapshot | undefined>;
+  waitForThread(jobId: string, pattern: RegExp, timeoutMs?: number): Promise<void>;
+  startWorker(opts?: { crashAt?: string }): Promise<void>;
+  /** SIGKILLs the worker (if running) and starts a new one. */
+  restartWorker(opts?: { crashAt?: string }): Promise<void>;
+  killWorker(): Promise<void>;
+  /** Resolves when the worker process exits by itself (e.g. killed by ELK_CRASH_AT). */
+  workerExited(timeoutMs?: number): Promise<number | null>;
+  workerLog(): string;
+  close(): Promise<void>;
+}
+
+export interface JobSnapshot {
+  state: string;
+  data: JobData;
+  returnvalue: any;
+  failedReason?: string;
+}
+
+function merge(a: any, b: any): any {
+  if (!b || typeof b !== 'object' || Array.isArray(b)) return b ?? a;
+  const out = { ...(a ?? {}) };
+  for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
+  return out;
+}
+
+/**
+ * The whole bot as a user meets it: the Slack emulator in front, the bot (in this process) speaking Bolt over
+ * HTTP with signatures, a real Redis, and the workers in a child process that tests may SIGKILL.
+ */
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const cluster = o.cluster ?? 'prod';
+  const prefix = uniquePrefix('h');
+  let estate: (EstateLike & Record<string, any>) | undefined;
+  let ownEstate = false;
+  if (o.estate && 'es' in o.estate) estate = o.estate as EstateLike;
+  else if (o.estate) {
+    const mod = await import('../../src/sim/estate');
+    estate = (await (mod as any).startEstate(o.estate)) as EstateLike;
+    ownEstate = true;
+  }
+  const clock = estate?.clock ?? scaledClock(o.speed ?? 60);
+  const slackStarted = await startSlackEmulator({
+    signingSecret: SECRETS.SLACK_SIGNING_SECRET,
+    botToken: SECRETS.SLACK_BOT_TOKEN,
+    users: Object.entries(USERS).map(([name, id]) => ({ id, name })),
+    channels: [
+      { id: OPS_CHANNEL, name: 'elk-ops' },
+      { id: GENERAL_CHANNEL, name: 'general' },
+    ],
+  });
+  const slack = slackStarted.emulator;
+  const botPort = await freePort();
+  slack.setRequestUrl(`http://127.0.0.1:${botPort}/slack/events`);
+
+  const doc = merge(
+    {
+      slack: { botToken: '${SLACK_BOT_TOKEN}', signingSecret: '${SLACK_SIGNING_SECRET}', apiUrl: slackStarted.apiUrl, port: botPort, pace: { perSecond: 20, burst: 5 } },
+      redis: { url: redisUrl(), prefix },
+      clock: { speed: clock.speed, origin: clock.origin },
+      worker: { concurrency: 2, lockDuration: '2s', stalledInterval: '1s', predicateWait: '2m', predicatePoll: '5s' },
+      clusters: {
+        [cluster]: merge(
+          {
+            opsChannel: OPS_CHANNEL,
+            elasticsearch: { url: estate?.es.url ?? 'http://127.0.0.1:9' },
+            ...(estate?.aws
+              ? { aws: { region: estate.aws.region, endpoint: estate.aws.url, groups: { masters: estate.groups?.masters ?? 'es-master', data: estate.groups?.data ?? 'es-data' } } }
+              : {}),
+          },
+          o.clusterConfig,
+        ),
+      },
+      access: {
+        commands: {
+          reindex: { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
+          upgrade: { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
+          demo: { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
+        },
+        approvers: [USERS.bob, USERS.dave],
+        requesterMayApprove: false,
+        approvalTimeout: '30m',
+      },
+    },
+    o.config,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'elk-ops-harness-'));
+  const configFile = join(dir, 'elk-ops.yml');
+  writeFileSync(configFile, yaml.dump(doc));
+  const awsEnv: Record<string, string> = estate?.aws
+    ? { AWS_ACCESS_KEY_ID: estate.aws.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: estate.aws.credentials.secretAccessKey, AWS_REGION: estate.aws.region }
+    : {};
+  const env = { ...process.env, ...SECRETS, ...awsEnv, ...(o.extraEnv ?? {}), ELK_CONFIG: configFile, REDIS_URL: redisUrl(), DEMO_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  Object.assign(process.env, awsEnv);
+  const config = parseConfig(readFileSync(configFile, 'utf8'), env);
+  const log = createLogger('harness', 'warn');
+  const modules = o.modules ?? (await import('../../jobs/registry')).jobModules;
+  const commands = o.commands ?? (await import('../../commands')).commands;
+  const runtime = await startRuntime(config, { role: 'bot', log, modules, commands });
+
+  let worker: ChildProcess | undefined;
+  let workerExit: Promise<number | null> = Promise.resolve(null);
+  const logFile = join(dir, 'worker.log');
+  const entry = o.workerEntry ?? join(ROOT, 'src/main.ts');
+
+  const startWorker = async ({ crashAt }: { crashAt?: string } = {}) => {
+    const out = openSync(logFile, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'worker'], {
+      cwd: ROOT,
+      env: { ...env, ...(crashAt ? { ELK_CRASH_AT: crashAt } : {}) },
+      stdio: ['ignore', out, out],
+    });
+    worker = child;
+    workerExit = new Promise((res) => child.once('exit', (code, signal) => res(signal ? 137 : code)));
+  };
+  const killWorker = async () => {
+    if (worker && worker.exitCode === null && worker.signalCode === null) {
+      worker.kill('SIGKILL');
+      await workerExit;
+    }
+    worker = undefined;
+  };
+  await startWorker();
+
+  const redis = connectRedis(redisUrl());
+  const queues = new Map<JobKind, Queue<JobData>>();
+  const queueOf = (jobId: string) => {
+    const kind = kindOfJobId(jobId)!;
+    if (!queues.has(kind)) queues.set(kind, new Queue<JobData>(queueName(kind), { connection: redis, prefix }));
+    return queues.get(kind)!;
+  };
+  const snapshot = async (jobId: string): Promise<JobSnapshot | undefined> => {
+    const job = await queueOf(jobId).getJob(jobId);
+    if (!job) return undefined;
+    return { state: await job.getState(), data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason };
+  };
+
+  const card = (jobId: string) => slack.messages(OPS_CHANNEL).find((m) => (!m.thread_ts || m.thread_ts === m.ts) && messageText(m).includes(jobId));
+  const thread = (jobId: string) => {
+    const c = card(jobId);
+    return c ? slack.thread(OPS_CHANNEL, c.ts) : [];
+  };
+  const pendingApproval = (jobId: string) =>
+    thread(jobId)
+      .filter((m) => JSON.stringify(m.blocks ?? []).includes('approval_approve'))
+      .pop();
+
+  const h: Harness = {
+    config,
+    clock,
+    prefix,
+    slack,
+    slackUrl: slackStarted.url,
+    estate,
+    runtime,
+    async command(user, text, channel = OPS_CHANNEL) {
+      const r = await slack.slashCommand({ user: USERS[user], channel, text });
+      if (r.status !== 200) throw new Error(`bot answered HTTP ${r.status} to /elk ${text}: ${JSON.stringify(r.body)}`);
+      const body = r.body as { text?: string } | undefined;
+      return body?.text ?? (r.shown ? messageText(r.shown as StoredMessage) : '');
+    },
+    card,
+    thread,
+    threadText: (jobId) => [card(jobId), ...thread(jobId).slice(1)].filter(Boolean).map((m) => messageText(m!)).join('\n'),
+    async waitForApproval(jobId, timeoutMs = 30_000) {
+      return slack.waitUntil(() => pendingApproval(jobId), { timeoutMs, what: `an approval request in ${jobId}'s thread` });
+    },
+    async click(user, jobId, actionId) {
+      const msg = await slack.waitUntil(
+        () => [card(jobId), ...thread(jobId)].reverse().find((m) => m && JSON.stringify(m.blocks ?? []).includes(`"${actionId}"`)),
+        { timeoutMs: 30_000, what: `a ${actionId} button in ${jobId}'s thread` },
+      );
+      const before = slack.ephemerals(USERS[user]).length;
+      const r = await slack.clickButton({ user: USERS[user], channel: OPS_CHANNEL, messageTs: msg!.ts, actionId });
+      if (r.status !== 200) throw new Error(`bot answered HTTP ${r.status} to the ${actionId} click`);
+      const eph = await slack.waitUntil(() => slack.ephemerals(USERS[user]).slice(before)[0], { timeoutMs: 10_000, what: 'the ephemeral answer to a click' });
+      return eph.text ?? '';
+    },
+    async approve(user, jobId) {
+      const id = jobId ?? (await latestJobId());
+      await h.waitForApproval(id);
+      return h.click(user, id, 'approval_approve');
+    },
+    async reject(user, jobId) {
+      const id = jobId ?? (await latestJobId());
+      await h.waitForApproval(id);
+      return h.click(user, id, 'approval_reject');
+    },
+    job: snapshot,
+    async waitForJob(jobId, { until, timeoutMs = 60_000 }) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await snapshot(jobId);
+        if (s) {
+          const finished = s.state === 'completed' || s.state === 'failed';
+          if (until === 'finished' && finished) return s;
+          if (until === s.state) return s;
+          if (until === 'parked' && s.state === 'delayed' && s.data.pendingApproval?.postedTs) return s;
+          if (finished && until !== s.state && until !== 'finished') {
+            throw new Error(`job ${jobId} ended ${s.state} (${s.failedReason ?? JSON.stringify(s.returnvalue)}) while waiting for ${until}\n--- thread ---\n${h.threadText(jobId)}`);
+          }
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`job ${jobId} not ${until} within ${timeoutMs} ms (state ${s?.state})\n--- thread ---\n${h.threadText(jobId)}\n--- worker log ---\n${h.workerLog().slice(-3000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async waitForThread(jobId, pattern, timeoutMs = 30_000) {
+      await slack.waitUntil(() => pattern.test(h.threadText(jobId)), { timeoutMs, what: `${pattern} in ${jobId}'s thread` });
+    },
+    startWorker,
+    async restartWorker(opts) {
+      await killWorker();
+      await startWorker(opts);
+    },
+    killWorker,
+    async workerExited(timeoutMs = 30_000) {
+      return Promise.race([workerExit, new Promise<number | null>((_, rej) => setTimeout(() => rej(new Error('worker did not exit')), timeoutMs))]);
+    },
+    workerLog: () => {
+      try {
+        return readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    async close() {
+      await killWorker();
+      await runtime.close();
+      for (const q of queues.values()) await q.close();
+      await redis.quit();
+      await slackStarted.close();
+      if (ownEstate) await estate!.close();
+    },
+  };
+
+  async function latestJobId(): Promise<string> {
+    const msg = await slack.waitUntil(() => slack.messages(OPS_CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts).pop(), { timeoutMs: 10_000, what: 'a job card' });
+    const m = /job `([^`]+)`/.exec(messageText(msg));
+    if (!m) throw new Error('the newest message in the ops channel is not a job card');
+    return m[1];
+  }
+
+  return h;
+}
