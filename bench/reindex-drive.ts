@@ -102,9 +102,13 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
           }
           if (!approvals.get(step.name)) return await stop('rejected', `${step.name} rejected`);
         }
+        // As the runner does: a failing predicate is re-checked for a while before the job stops.
         for (const p of step.predicates ?? []) {
-          const r = await p.check(ctx);
-          if (!r.ok) return await stop('blocked', `${step.name} blocked by ${p.name}: ${r.reason}`);
+          const deadline = o.clock.now() + 120_000;
+          for (let r = await p.check(ctx); !r.ok; r = await p.check(ctx)) {
+            if (o.clock.now() >= deadline) return await stop('blocked', `${step.name} blocked by ${p.name}: ${r.reason}`);
+            await o.clock.sleep(5_000);
+          }
         }
         if (data.inFlight === step.name) skipped = await step.alreadyDone!(ctx);
         if (!skipped) data.inFlight = step.name;

@@ -1,5 +1,6 @@
 import type { StopReason } from '../../src/runner/types';
 import { n } from './format';
+import { ownerToken } from './owner-token';
 import { planOf, progressOf } from './state';
 import { restoreSettings } from './restore-settings';
 import type { PlannedIndex, ReindexCtx } from './types';
@@ -37,9 +38,10 @@ async function cleanIndex(ctx: ReindexCtx, index: PlannedIndex, reason: StopReas
     await es.waitForTask(task, settings.taskPollTimeout);
   }
   const [originalExists, tempExists] = await Promise.all([es.exists(index.name), es.exists(index.temp)]);
-  const tempOurs = tempExists && (await es.ownerOf(index.temp))?.job === ctx.jobId;
-  const originalOwner = originalExists ? await es.ownerOf(index.name) : undefined;
-  const rebuilt = originalOwner?.job === ctx.jobId && originalOwner.source === index.name;
+  const mine = ownerToken(ctx.jobId);
+  const tempOurs = tempExists && (await es.ownerOf(index.temp)) === mine;
+  // The untouched source never carries our marker; a rebuild (clone or second copy) always does.
+  let rebuilt = originalExists && (p.settingsRestored === true || (await es.ownerOf(index.name)) === mine);
 
   if (originalExists && !rebuilt) {
     if (!p.saved!.blocksWrite) await es.setWriteBlock(index.name, false);
@@ -48,20 +50,25 @@ async function cleanIndex(ctx: ReindexCtx, index: PlannedIndex, reason: StopReas
   }
   const expected = p.copyVerified;
   if (!tempExists) {
-    if (rebuilt && p.settingsRestored) return `${index.name}: already rebuilt and restored`;
+    if (rebuilt && p.settingsRestored) return `${index.name}: rebuilt, verified and restored; ${index.temp} already deleted`;
     return `${index.name}: ATTENTION — ${index.temp} is gone and ${index.name} ${originalExists ? 'is a partial rebuild' : 'does not exist'}; restore ${index.name} from a snapshot`;
   }
   if (expected === undefined || !tempOurs) {
     return `${index.name}: does not exist; its data is in ${index.temp}, which was not verified by this job — check it before anything else`;
   }
   const manual = `every document (${n(expected)}) is in ${index.temp}. To finish by hand: ${originalExists ? `DELETE /${index.name}; ` : ''}PUT /${index.temp}/_settings {"index.blocks.write":true}; POST /${index.temp}/_clone/${index.name}; check GET /${index.name}/_count = ${expected}; then DELETE /${index.temp}`;
+  if (rebuilt && !p.settingsRestored && p.restoreTask && !p.restoreCopied) {
+    // A second copy cut short: ours, incomplete, and every document is in the verified temporary copy.
+    await es.deleteIndex(index.name);
+    rebuilt = false;
+  }
   if (!rebuilt) {
     const [major, minor] = planOf(ctx.state)!.version.split('.').map(Number);
     if (major < 7 || (major === 7 && minor < 4)) return `${index.name}: does not exist; ${manual.replace('_clone', '_reindex')}`;
     // The source is gone and the copy is verified: finishing the rebuild is the safest way back.
     await es.setWriteBlock(index.temp, true);
     if ((await es.waitForGreen(index.temp, settings.verifyTimeout)) !== 'green') return `${index.name}: does not exist; ${index.temp} is not green, so it was not cloned; ${manual}`;
-    await es.cloneIndex(index.temp, index.name, { replicas: p.saved!.replicas });
+    await es.cloneIndex(index.temp, index.name, { replicas: p.saved!.replicas, owner: mine });
   }
   const verdict = await verifyCounts(ctx, index.name, { count: expected });
   if (!verdict.ok) return `${index.name}: rebuild does not verify (${verdict.reason}); ${manual}`;

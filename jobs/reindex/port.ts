@@ -44,12 +44,12 @@ export interface CountRead {
   shards: string;
 }
 
-/** The marker a temporary index carries in its mapping `_meta`, so a resume can tell our index from someone else's. */
-export interface Ownership {
-  job: string;
-  source: string;
-  temp: string;
-}
+/**
+ * Which job made an index: a token derived from the job id (see owner-token.ts). The adapter records it as a
+ * hidden alias on the index, because `_clone` does not copy aliases (so a clone is marked explicitly) and an
+ * alias, unlike mapping `_meta`, can be taken off again once the rebuilt index is handed back.
+ */
+export type OwnerToken = string;
 
 export interface CopyStatus {
   total: number;
@@ -82,7 +82,8 @@ export interface ReindexPort {
   aliasesOf(index: string): Promise<AliasBinding[]>;
   settingsOf(index: string): Promise<IndexSettings>;
   templateFor(index: string): Promise<TemplateChoice>;
-  ownerOf(index: string): Promise<Ownership | undefined>;
+  ownerOf(index: string): Promise<OwnerToken | undefined>;
+  removeOwner(index: string, owner: OwnerToken): Promise<void>;
   exists(index: string): Promise<boolean>;
   health(index: string): Promise<Health | undefined>;
   /** Waits (long poll, clock time) for the index to be green; returns the health it reached. */
@@ -90,14 +91,14 @@ export interface ReindexPort {
   count(index: string): Promise<CountRead>;
   refresh(index: string): Promise<void>;
   setWriteBlock(index: string, blocked: boolean): Promise<void>;
-  createIndex(name: string, spec: { shards: number; replicas: number; mappings: Record<string, unknown>; owner: Ownership }): Promise<void>;
+  createIndex(name: string, spec: { shards: number; replicas: number; mappings: Record<string, unknown>; owner: OwnerToken }): Promise<void>;
   startReindex(req: ReindexStart): Promise<string>;
   /** A running reindex task from source to dest, found by its description (a start whose id we failed to record). */
   findReindexTask(source: string, dest: string): Promise<string | undefined>;
   /** Long poll: returns when the task finishes or `timeoutMs` (clock time) passes. */
   waitForTask(taskId: string, timeoutMs: number): Promise<TaskState>;
   cancelTask(taskId: string): Promise<void>;
-  cloneIndex(source: string, target: string, settings: { replicas: number }): Promise<void>;
+  cloneIndex(source: string, target: string, spec: { replicas: number; owner: OwnerToken }): Promise<void>;
   deleteIndex(name: string): Promise<void>;
   restoreSettings(index: string, s: { replicas: number; refreshInterval?: string }): Promise<void>;
   addAliases(index: string, aliases: AliasBinding[]): Promise<void>;

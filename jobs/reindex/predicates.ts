@@ -1,5 +1,6 @@
 import { n } from './format';
 import { progressOf } from './state';
+import { readPair } from './verify-counts';
 import type { PlannedIndex, ReindexArgs, ReindexDeps } from './types';
 import type { Predicate } from '../../src/runner/types';
 
@@ -13,11 +14,19 @@ export function copyMatchesSource(index: PlannedIndex): P {
       const { es } = ctx.deps;
       const verified = progressOf(ctx.state, index.name).copyVerified;
       if (verified === undefined) return { ok: false, reason: `${index.temp} was never verified` };
-      const [src, copy, settings] = await Promise.all([es.count(index.name), es.count(index.temp), es.settingsOf(index.name)]);
-      if (!settings.blocksWrite) return { ok: false, reason: `the write block on ${index.name} was lifted by someone` };
-      if (!src.allShards || !copy.allShards) return { ok: false, reason: `not all shards answered (${index.name}: ${src.shards}; ${index.temp}: ${copy.shards})` };
-      if (src.count !== verified || copy.count !== verified) {
-        return { ok: false, reason: `${index.name} holds ${n(src.count)}, ${index.temp} ${n(copy.count)}, verified ${n(verified)}` };
+      // On a resume the runner checks predicates before asking alreadyDone: the source may be gone by our hand.
+      if (!(await es.exists(index.name))) {
+        const { d } = await readPair(ctx, index.temp, { count: verified });
+        return d.every((x) => x.allShards && x.count === verified)
+          ? { ok: true }
+          : { ok: false, reason: `${index.name} is gone and ${index.temp} reads ${d.map((x) => n(x.count)).join('/')}, verified ${n(verified)}` };
+      }
+      if (!(await es.settingsOf(index.name)).blocksWrite) return { ok: false, reason: `the write block on ${index.name} was lifted by someone` };
+      const { d, r } = await readPair(ctx, index.temp, { index: index.name });
+      const bad = [...d, ...r].find((x) => !x.allShards);
+      if (bad) return { ok: false, reason: `not all shards answered: ${bad.shards}` };
+      if ([...d, ...r].some((x) => x.count !== verified)) {
+        return { ok: false, reason: `${index.name} reads ${r.map((x) => n(x.count)).join('/')}, ${index.temp} ${d.map((x) => n(x.count)).join('/')}, verified ${n(verified)}` };
       }
       return { ok: true };
     },
@@ -44,9 +53,9 @@ export function restoredMatches(index: PlannedIndex): P {
       if (p.restoreVerified === undefined || p.restoreVerified !== p.copyVerified) {
         return { ok: false, reason: `${index.name} was not verified against ${index.temp}` };
       }
-      const read = await ctx.deps.es.count(index.name);
-      if (!read.allShards || read.count !== p.restoreVerified) {
-        return { ok: false, reason: `${index.name} reads ${n(read.count)} (${read.shards}), verified ${n(p.restoreVerified)}` };
+      const { d } = await readPair(ctx, index.name, { count: p.restoreVerified });
+      if (d.some((x) => !x.allShards || x.count !== p.restoreVerified)) {
+        return { ok: false, reason: `${index.name} reads ${d.map((x) => `${n(x.count)} (${x.shards})`).join(', ')}, verified ${n(p.restoreVerified)}` };
       }
       return { ok: true };
     },

@@ -1,4 +1,5 @@
 import { followTask } from './follow-task';
+import { ownerToken } from './owner-token';
 import { mustPlan, progressOf, saveProgress } from './state';
 import type { PlannedIndex, ReindexCtx } from './types';
 
@@ -16,8 +17,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
   if (!saved) throw new Error(`settings of ${index.name} were not recorded; its data is in ${index.temp}`);
   const exists = await es.exists(index.name);
   if (exists) {
-    const owner = await es.ownerOf(index.name);
-    if (owner?.job !== ctx.jobId || owner.source !== index.name) {
+    if ((await es.ownerOf(index.name)) !== ownerToken(ctx.jobId)) {
       return {
         ok: false,
         reason: `${index.name} was recreated by something else after it was deleted (a writer?); every document is in ${index.temp}. Stop the writer, move its documents, delete ${index.name}, then clone ${index.temp} back`,
@@ -30,7 +30,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       await es.setWriteBlock(index.temp, true);
       const health = await es.waitForGreen(index.temp, settings.verifyTimeout);
       if (health !== 'green') return { ok: false, reason: `${index.temp} is ${health ?? 'missing'}, _clone needs it green` };
-      await es.cloneIndex(index.temp, index.name, { replicas: saved.replicas });
+      await es.cloneIndex(index.temp, index.name, { replicas: saved.replicas, owner: ownerToken(ctx.jobId) });
     }
     return { ok: true, how: `cloned ${index.temp} into ${index.name}` };
   }
@@ -41,7 +41,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       shards: saved.shards,
       replicas: saved.replicas,
       mappings: template.mappings,
-      owner: { job: ctx.jobId, source: index.name, temp: index.temp },
+      owner: ownerToken(ctx.jobId),
     });
   }
   if (!p.restoreTask) {
@@ -64,5 +64,6 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
   }
   const result = await followTask(ctx, index.name, 'restore', index.temp, index.name);
   if (!result.ok) return result;
+  await saveProgress(ctx, index.name, { restoreCopied: true });
   return { ok: true, how: `reindexed ${index.temp} back into ${index.name} (task ${progressOf(ctx.state, index.name).restoreTask})` };
 }

@@ -57,6 +57,8 @@ export interface IndexProgress {
   restoreStarting?: boolean;
   restoreTask?: string;
   restoreAttempt?: number;
+  /** The second copy's task finished cleanly (reindex path only). */
+  restoreCopied?: boolean;
   restoreVerified?: number;
   settingsRestored?: boolean;
 }

@@ -1,13 +1,14 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Clock } from '../clock';
 import type { ClusterConfig } from '../config/schema';
-import type { AliasBinding, Health, IndexFacts, Ownership, ReindexPort, TaskState } from '../../jobs/reindex/port';
+import type { AliasBinding, Health, IndexFacts, ReindexPort, TaskState } from '../../jobs/reindex/port';
 import { createEsClient } from './client';
 import { pickTemplate } from './reindex/pick-template';
 import { isNotFound, isPollTimeout, toTaskState } from './reindex/task-state';
 
-/** Key under the temporary index's mapping `_meta` that says which job made it, from which source. */
-export const OWNER_META_KEY = 'elk_ops_reindex';
+/** Hidden alias that marks an index as made by one reindex job; hidden so wildcard searches never see it. */
+export const OWNER_ALIAS_PREFIX = 'elk-ops-reindex-by-';
+const ownerAlias = (owner: string) => concrete(`${OWNER_ALIAS_PREFIX}${owner}`);
 
 export function createReindexPort(cfg: ClusterConfig['elasticsearch'], clock: Clock): ReindexPort {
   return reindexPortFor(createEsClient(cfg), clock);
@@ -68,6 +69,7 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
       const aliases = (res[index]?.aliases ?? {}) as Record<string, Record<string, unknown>>;
       const out: AliasBinding[] = [];
       for (const [alias, a] of Object.entries(aliases)) {
+        if (alias.startsWith(OWNER_ALIAS_PREFIX)) continue;
         const binding: AliasBinding = {
           alias,
           isWriteIndex: a.is_write_index as boolean | undefined,
@@ -106,12 +108,20 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
 
     async ownerOf(index) {
       try {
-        const res = await es.indices.getMapping({ index });
-        const meta = (res[index]?.mappings?._meta ?? {}) as Record<string, unknown>;
-        return meta[OWNER_META_KEY] as Ownership | undefined;
+        const res = await es.indices.getAlias({ index: concrete(index) });
+        const mark = Object.keys(res[index]?.aliases ?? {}).find((a) => a.startsWith(OWNER_ALIAS_PREFIX));
+        return mark?.slice(OWNER_ALIAS_PREFIX.length);
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
+      }
+    },
+
+    async removeOwner(index, owner) {
+      try {
+        await es.indices.updateAliases({ actions: [{ remove: { index: concrete(index), alias: ownerAlias(owner) } }] });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
       }
     },
 
@@ -156,11 +166,11 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
     },
 
     async createIndex(name, spec) {
-      const meta = (spec.mappings._meta ?? {}) as Record<string, unknown>;
       await es.indices.create({
         index: concrete(name),
         settings: { 'index.number_of_shards': spec.shards, 'index.number_of_replicas': spec.replicas },
-        mappings: { ...spec.mappings, _meta: { ...meta, [OWNER_META_KEY]: spec.owner } },
+        mappings: spec.mappings,
+        aliases: { [ownerAlias(spec.owner)]: { is_hidden: true } },
       });
     },
 
@@ -218,11 +228,12 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
       }
     },
 
-    async cloneIndex(source, target, settings) {
+    async cloneIndex(source, target, spec) {
       await es.indices.clone({
         index: concrete(source),
         target: concrete(target),
-        settings: { 'index.number_of_replicas': settings.replicas },
+        settings: { 'index.number_of_replicas': spec.replicas },
+        aliases: { [ownerAlias(spec.owner)]: { is_hidden: true } },
       });
     },
 

@@ -164,6 +164,7 @@ class JobRun {
         }
       }
       const outcome: StepOutcome = skipped ? { done: 'already done before the restart; not repeated' } : await this.runStep(step);
+      crashPoint(this.s.crashAt, step.name, 'ran');
       if ('stop' in outcome) {
         if (outcome.state) Object.assign(this.data.state, outcome.state);
         throw new Stop(outcome.reason ?? 'failed', outcome.stop);
@@ -308,6 +309,11 @@ class JobRun {
     // Keep the cluster ours while nobody runs the job: until the deadline, plus the usual margin.
     if (this.def.destructive) await this.s.lock.acquire(this.data.cluster, this.id, realWait + LOCK_TTL_MS);
     await this.job.moveToDelayed(Date.now() + realWait, this.token);
+    // A click (or cancel) that landed while the job was still active found nothing to promote: wake ourselves.
+    const id = this.data.pendingApproval?.id;
+    if ((id && (await this.s.approvals.get(this.id, id))) || (await this.s.cancels.requestedBy(this.id))) {
+      await this.job.promote().catch(() => undefined);
+    }
   }
 
   // ---- endings -------------------------------------------------------------------------------------------

@@ -1,27 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { helpCommand } from '../../commands/help';
-import { statusCommand } from '../../commands/status';
-import { cancelCommand } from '../../commands/cancel';
-import type { Command } from '../../commands/types';
-import { demoCommand, demoJob, demoKey } from '../fixtures/demo-job';
-import { startHarness, USERS, type Harness } from '../helpers/harness';
+import { demoKey } from '../fixtures/demo-job';
+import { type Harness } from '../helpers/harness';
 import { redisUrl } from '../helpers/redis-url';
-import { fileURLToPath } from 'node:url';
-
-const workerEntry = fileURLToPath(new URL('../fixtures/demo-worker.ts', import.meta.url));
-
-function demoHarness(config?: Record<string, unknown>) {
-  const commands: Command<any>[] = [];
-  commands.push(helpCommand(() => commands), demoCommand, statusCommand, cancelCommand);
-  return startHarness({ modules: { demo: demoJob }, commands, workerEntry, speed: 60, config });
-}
+import { startDemoHarness } from './demo-harness';
 
 describe('a job thread from start to finish (demo job, real Redis, Slack emulator, worker process)', () => {
   let h: Harness;
   let redis: Redis;
   beforeAll(async () => {
-    h = await demoHarness();
+    h = await startDemoHarness();
     redis = new Redis(redisUrl());
   });
   afterAll(async () => {
@@ -37,7 +25,6 @@ describe('a job thread from start to finish (demo job, real Redis, Slack emulato
     await h.waitForApproval('demo-prod');
     expect(await h.approve('dave', 'demo-prod')).toMatch(/Approved/);
     const done = await h.waitForJob('demo-prod', { until: 'completed' });
-    if (process.env.DEBUG_CALLS) console.log(h.slack.calls.map((c: any) => `${c.at ?? c.time} ${c.method} ${c.status ?? ''}`).join('\n'));
     expect(done.returnvalue.outcome).toBe('completed');
     expect(done.data.records.map((r) => r.step)).toEqual(['plan', 'item-1/prepare', 'item-1/destroy', 'item-2/prepare', 'item-2/destroy']);
 

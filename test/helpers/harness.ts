@@ -67,6 +67,8 @@ export interface Harness {
   /** Waits for the job's newest undecided approval message and clicks its button. */
   approve(user: keyof typeof USERS, jobId?: string): Promise<string>;
   reject(user: keyof typeof USERS, jobId?: string): Promise<string>;
+  /** Clicks a button on the job's open approval question. */
+  clickApproval(user: keyof typeof USERS, jobId: string, actionId: string): Promise<string>;
   click(user: keyof typeof USERS, jobId: string, actionId: string): Promise<string>;
   waitForApproval(jobId: string, timeoutMs?: number): Promise<StoredMessage>;
   waitForJob(jobId: string, opts: { until: 'completed' | 'failed' | 'parked' | 'finished'; timeoutMs?: number }): Promise<JobSnapshot>;
@@ -207,15 +209,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     return { state: await job.getState(), data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason };
   };
 
-  const card = (jobId: string) => slack.messages(OPS_CHANNEL).find((m) => (!m.thread_ts || m.thread_ts === m.ts) && messageText(m).includes(jobId));
+  const card = (jobId: string) => [...slack.messages(OPS_CHANNEL)].reverse().find((m) => (!m.thread_ts || m.thread_ts === m.ts) && messageText(m).includes(jobId));
   const thread = (jobId: string) => {
     const c = card(jobId);
     return c ? slack.thread(OPS_CHANNEL, c.ts) : [];
   };
-  const pendingApproval = (jobId: string) =>
-    thread(jobId)
-      .filter((m) => JSON.stringify(m.blocks ?? []).includes('approval_approve'))
-      .pop();
 
   const h: Harness = {
     config,
@@ -235,28 +233,33 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     thread,
     threadText: (jobId) => [card(jobId), ...thread(jobId).slice(1)].filter(Boolean).map((m) => messageText(m!)).join('\n'),
     async waitForApproval(jobId, timeoutMs = 30_000) {
-      return slack.waitUntil(() => pendingApproval(jobId), { timeoutMs, what: `an approval request in ${jobId}'s thread` });
+      // The job's own record says which question is open; a stale button elsewhere in the thread is ignored.
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const snap = await snapshot(jobId);
+        const p = snap?.data.pendingApproval;
+        const msg = p?.postedTs && snap?.data.thread ? findMessage(snap.data.thread.ts, p.postedTs) : undefined;
+        if (msg && JSON.stringify(msg.blocks ?? []).includes('approval_approve')) return msg;
+        if (Date.now() > deadline) throw new Error(`no approval request in ${jobId}'s thread within ${timeoutMs} ms\n${h.threadText(jobId)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async clickApproval(user: keyof typeof USERS, jobId: string, actionId: string) {
+      const msg = await h.waitForApproval(jobId);
+      return clickOn(user, msg, actionId);
     },
     async click(user, jobId, actionId) {
       const msg = await slack.waitUntil(
         () => [card(jobId), ...thread(jobId)].reverse().find((m) => m && JSON.stringify(m.blocks ?? []).includes(`"${actionId}"`)),
         { timeoutMs: 30_000, what: `a ${actionId} button in ${jobId}'s thread` },
       );
-      const before = slack.ephemerals(USERS[user]).length;
-      const r = await slack.clickButton({ user: USERS[user], channel: OPS_CHANNEL, messageTs: msg!.ts, actionId });
-      if (r.status !== 200) throw new Error(`bot answered HTTP ${r.status} to the ${actionId} click`);
-      const eph = await slack.waitUntil(() => slack.ephemerals(USERS[user]).slice(before)[0], { timeoutMs: 10_000, what: 'the ephemeral answer to a click' });
-      return eph.text ?? '';
+      return clickOn(user, msg!, actionId);
     },
     async approve(user, jobId) {
-      const id = jobId ?? (await latestJobId());
-      await h.waitForApproval(id);
-      return h.click(user, id, 'approval_approve');
+      return h.clickApproval(user, jobId ?? (await latestJobId()), 'approval_approve');
     },
     async reject(user, jobId) {
-      const id = jobId ?? (await latestJobId());
-      await h.waitForApproval(id);
-      return h.click(user, id, 'approval_reject');
+      return h.clickApproval(user, jobId ?? (await latestJobId()), 'approval_reject');
     },
     job: snapshot,
     async waitForJob(jobId, { until, timeoutMs = 60_000 }) {
@@ -306,6 +309,22 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       if (ownEstate) await estate!.close();
     },
   };
+
+  function findMessage(threadTs: string, ts: string): StoredMessage | undefined {
+    try {
+      return slack.thread(OPS_CHANNEL, threadTs).find((m) => m.ts === ts);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function clickOn(user: keyof typeof USERS, msg: StoredMessage, actionId: string): Promise<string> {
+    const before = slack.ephemerals(USERS[user]).length;
+    const r = await slack.clickButton({ user: USERS[user], channel: OPS_CHANNEL, messageTs: msg.ts, actionId });
+    if (r.status !== 200) throw new Error(`bot answered HTTP ${r.status} to the ${actionId} click`);
+    const eph = await slack.waitUntil(() => slack.ephemerals(USERS[user]).slice(before)[0], { timeoutMs: 10_000, what: 'the ephemeral answer to a click' });
+    return eph.text ?? '';
+  }
 
   async function latestJobId(): Promise<string> {
     const msg = await slack.waitUntil(() => slack.messages(OPS_CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts).pop(), { timeoutMs: 10_000, what: 'a job card' });

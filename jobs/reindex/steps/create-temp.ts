@@ -1,3 +1,4 @@
+import { ownerToken } from '../owner-token';
 import { progressOf } from '../state';
 import type { PlannedIndex, ReindexStep } from '../types';
 
@@ -10,9 +11,9 @@ export function createTempStep(index: PlannedIndex): ReindexStep {
       const { es } = ctx.deps;
       if (await es.exists(index.temp)) {
         const owner = await es.ownerOf(index.temp);
-        if (owner?.job === ctx.jobId && owner.source === index.name) return { done: `${index.temp} already exists from this job` };
+        if (owner === ownerToken(ctx.jobId)) return { done: `${index.temp} already exists from this job` };
         return {
-          stop: `${index.temp} exists and was not made by this job (${owner ? `job ${owner.job}` : 'no elk-ops marker'}); delete or rename it, or re-run with another --suffix`,
+          stop: `${index.temp} exists and was not made by this job (${owner ? `made by job ${owner}` : 'no elk-ops marker'}); delete or rename it, or re-run with another --suffix`,
           reason: 'failed',
         };
       }
@@ -24,7 +25,7 @@ export function createTempStep(index: PlannedIndex): ReindexStep {
         // As many replicas as the source: once the source is deleted this copy is the only one.
         replicas: saved.replicas,
         mappings: template.mappings,
-        owner: { job: ctx.jobId, source: index.name, temp: index.temp },
+        owner: ownerToken(ctx.jobId),
       });
       return { done: `created ${index.temp} (${saved.shards} shards, ${saved.replicas} replicas) with the mappings of template ${template.name ?? 'none'}` };
     },

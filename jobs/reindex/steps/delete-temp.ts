@@ -1,3 +1,4 @@
+import { ownerToken } from '../owner-token';
 import { restoredMatches } from '../predicates';
 import type { PlannedIndex, ReindexStep } from '../types';
 
@@ -13,8 +14,7 @@ export function deleteTempStep(index: PlannedIndex): ReindexStep {
     },
     async run(ctx) {
       const { es } = ctx.deps;
-      const owner = await es.ownerOf(index.temp);
-      if (owner?.job !== ctx.jobId) throw new Error(`${index.temp} is not marked as this job's copy; left in place — check it and delete it by hand`);
+      if ((await es.ownerOf(index.temp)) !== ownerToken(ctx.jobId)) throw new Error(`${index.temp} is not marked as this job's copy; left in place — check it and delete it by hand`);
       await es.deleteIndex(index.temp);
       return { done: `deleted ${index.temp}; ${index.name} is rebuilt with the new mappings` };
     },

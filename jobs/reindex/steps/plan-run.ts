@@ -1,4 +1,5 @@
 import { checkExpression } from '../expression';
+import { ownerToken } from '../owner-token';
 import { bytes, n, took } from '../format';
 import type { IndexFacts } from '../port';
 import { newestOfSeries, seriesOf } from '../time-series';
@@ -73,7 +74,7 @@ async function refusal(ctx: ReindexCtx, f: IndexFacts): Promise<string | undefin
   if (f.status && f.status !== 'open') return `index is ${f.status}`;
   if (f.health !== 'green') return `health is ${f.health ?? 'unknown'}, not green`;
   const owner = await es.ownerOf(f.name);
-  if (owner && owner.temp === f.name) return `it is the temporary copy of ${owner.source} made by job ${owner.job}`;
+  if (owner) return `made by elk-ops job ${owner} (a temporary copy or an unfinished rebuild); finish or clean up that job first`;
   for (const a of await es.aliasesOf(f.name)) {
     if (a.isWriteIndex) return `write index of alias ${a.alias}`;
     if (a.isWriteIndex === undefined && a.soleMember) return `only index of alias ${a.alias}, so its write target`;
@@ -86,7 +87,7 @@ async function refusal(ctx: ReindexCtx, f: IndexFacts): Promise<string | undefin
   const temp = `${f.name}${ctx.data.args.suffix ?? ctx.deps.settings.suffix}`;
   if (await es.exists(temp)) {
     const tOwner = await es.ownerOf(temp);
-    if (tOwner?.job !== ctx.jobId) return `${temp} already exists and was not made by this job; delete or rename it, or pick another --suffix`;
+    if (tOwner !== ownerToken(ctx.jobId)) return `${temp} already exists and was not made by this job; delete or rename it, or pick another --suffix`;
   }
   return undefined;
 }
@@ -100,7 +101,8 @@ async function stillReceiving(ctx: ReindexCtx, names: string[]): Promise<Map<str
     const out = new Map<string, number>();
     for (const name of names) {
       await es.refresh(name);
-      out.set(name, (await es.count(name)).count);
+      // Two reads, the larger kept: behind a load balancer one of them may come from a lagging copy.
+      out.set(name, Math.max((await es.count(name)).count, (await es.count(name)).count));
     }
     return out;
   };

@@ -1,5 +1,6 @@
 import { AwsApiError, validationError } from './errors';
-import { ACCOUNT_ID, type Activity, type Fleet, type SimGroup, type SimInstance } from './fleet';
+import type { Fleet } from './fleet';
+import { ACCOUNT_ID, type Activity, type SimGroup, type SimInstance } from './model';
 import { AUTOSCALING_API_VERSION, QueryParams, queryError, queryResponse } from './query-protocol';
 import { PRINCIPAL_ARN, paginate, type ActionHandler, type ServiceApi } from './service';
 import type { XmlObject } from './xml';
@@ -142,7 +143,9 @@ const describeScalingActivities: ActionHandler = (p, fleet) => {
   const activities = groups
     .flatMap((g) => g.activities)
     .filter((a) => ids.length === 0 || ids.includes(a.activityId))
-    .sort((a, b) => b.startTime.getTime() - a.startTime.getTime());
+    // Newest first; activities started in the same instant keep their order of creation, reversed.
+    .sort((a, b) => a.startTime.getTime() - b.startTime.getTime())
+    .reverse();
   const { page, nextToken } = paginate(activities, p.int('MaxRecords') ?? 100, p.str('NextToken'), invalidToken);
   return { Activities: page.map((a) => activityXml(a, fleet)), NextToken: nextToken };
 };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AwsApiError, assertInstanceIdsWellFormed, instanceNotFound } from './errors';
-import { ACCOUNT_ID, INSTANCE_STATE_CODES, type Fleet, type LaunchTemplate, type SimInstance } from './fleet';
+import type { Fleet } from './fleet';
+import { ACCOUNT_ID, INSTANCE_STATE_CODES, type LaunchTemplate, type SimInstance } from './model';
 import { EC2_API_VERSION, QueryParams, ec2Error, ec2Response } from './query-protocol';
 import { PRINCIPAL_ARN, paginate, type ActionHandler, type ServiceApi } from './service';
 import type { XmlObject } from './xml';

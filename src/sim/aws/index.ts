@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../clock';
-import { defaultKnobs, Fleet, type AwsKnobs, type GroupConfig, type SeedableClusterControl } from './fleet';
+import { Fleet } from './fleet';
+import { defaultKnobs, type AwsKnobs, type GroupConfig, type SeedableClusterControl } from './model';
 import { createAwsServer } from './server';
 import type { Credentials } from './sigv4-verify';
 
@@ -15,7 +16,7 @@ export type {
   SeedableClusterControl,
   TerminationRecord,
   TerminationSource,
-} from './fleet';
+} from './model';
 export type { Fleet } from './fleet';
 export type { Credentials } from './sigv4-verify';
 

@@ -161,7 +161,9 @@ export function reroute(cluster: SimCluster, now: number): boolean {
       if (primary.state === 'UNASSIGNED' && !g.dataLost && !g.everStarted) {
         const node = bestNode(cluster, idx, g, primary);
         if (node) {
-          startRecovery(primary, node.spec.name, now);
+          // An empty new primary opens at once; writes to a just-created index must not fail.
+          Object.assign(primary, { state: 'STARTED', node: node.spec.name, unassigned: undefined });
+          g.everStarted = true;
           changed = true;
         }
       }

@@ -77,7 +77,7 @@ export class SimCluster implements ClusterControl {
     this.tasks = new ReindexTasks(this);
     this.lastTick = clock.now();
     for (const name of ['.tasks', '.kibana_1', '.security-7']) {
-      this.createIndexInternal(name, { settings: { 'index.hidden': 'true', 'index.number_of_replicas': '0' } });
+      this.createIndexInternal(name, { settings: { 'index.hidden': 'true', 'index.number_of_replicas': '0', 'index.auto_expand_replicas': '0-1' } });
     }
   }
 
@@ -363,25 +363,27 @@ export class SimCluster implements ClusterControl {
       if (v === null) delete idx.settings[k];
       else idx.settings[k] = v;
     }
-    if ('index.number_of_replicas' in changes) {
-      const want = Number(changes['index.number_of_replicas'] ?? 1);
-      idx.settings['index.number_of_replicas'] = String(want);
-      const now = this.clock.now();
-      for (const g of idx.groups) {
-        let replicas = g.copies.filter((c) => !c.primary);
-        while (replicas.length < want) {
-          g.copies.push({ primary: false, state: 'UNASSIGNED', recovered: 0, minDoneAt: 0, unassigned: { reason: 'REPLICA_ADDED', at: now } });
-          replicas = g.copies.filter((c) => !c.primary);
-        }
-        const order = ['UNASSIGNED', 'INITIALIZING', 'RELOCATING', 'STARTED'];
-        while (replicas.length > want) {
-          const drop = [...replicas].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state))[0];
-          g.copies.splice(g.copies.indexOf(drop), 1);
-          replicas = g.copies.filter((c) => !c.primary);
-        }
+    if ('index.number_of_replicas' in changes) this.setReplicas(idx, Number(changes['index.number_of_replicas'] ?? 1));
+    this.tick();
+  }
+
+  /** Adds unassigned replicas or drops the least advanced ones until each shard has `want`. */
+  private setReplicas(idx: IndexState, want: number): void {
+    idx.settings['index.number_of_replicas'] = String(want);
+    const now = this.clock.now();
+    const order = ['UNASSIGNED', 'INITIALIZING', 'RELOCATING', 'STARTED'];
+    for (const g of idx.groups) {
+      let replicas = g.copies.filter((c) => !c.primary);
+      while (replicas.length < want) {
+        g.copies.push({ primary: false, state: 'UNASSIGNED', recovered: 0, minDoneAt: 0, unassigned: { reason: 'REPLICA_ADDED', at: now } });
+        replicas = g.copies.filter((c) => !c.primary);
+      }
+      while (replicas.length > want) {
+        const drop = [...replicas].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state))[0];
+        g.copies.splice(g.copies.indexOf(drop), 1);
+        replicas = g.copies.filter((c) => !c.primary);
       }
     }
-    this.tick();
   }
 
   /** Seeds an index whose shards are already started and whose documents are already searchable. */
@@ -451,7 +453,7 @@ export class SimCluster implements ClusterControl {
     const now = this.clock.now();
     idx.groups.forEach((g, i) => {
       const src = source.groups[i];
-      g.store = ShardStore.cloneOf(src);
+      g.store = ShardStore.cloneOf(src.store);
       const primary = primaryOf(g);
       const srcPrimary = primaryOf(src);
       // Hard links only work on the node holding the source primary, so the target primary starts there.
@@ -555,7 +557,7 @@ export class SimCluster implements ClusterControl {
 
   // ---- health ----
 
-  indexHealth(idx: IndexState): estypes.ClusterIndexHealthStats & { unassigned_primary_shards: number } {
+  indexHealth(idx: IndexState): estypes.ClusterHealthIndexHealthStats {
     let status: HealthStatus = 'green';
     const h = { active_primary_shards: 0, active_shards: 0, relocating_shards: 0, initializing_shards: 0, unassigned_shards: 0, unassigned_primary_shards: 0 };
     for (const g of idx.groups) {
@@ -639,6 +641,7 @@ export class SimCluster implements ClusterControl {
     }
     changed = this.reconcileMaster(now) || changed;
     if (this.masterNode()) {
+      changed = this.autoExpandReplicas() || changed;
       changed = progressRecoveries(this, now, dt) || changed;
       changed = reroute(this, now) || changed;
     }
@@ -650,6 +653,22 @@ export class SimCluster implements ClusterControl {
     changed = this.tasks.tick(now, dt) || changed;
     for (const ts of this.timeSeries) changed = ts.tick(now) || changed;
     if (changed) this.changed();
+  }
+
+  /** `index.auto_expand_replicas` ("0-1", "0-all"): system indices keep a replica once a second data node exists. */
+  private autoExpandReplicas(): boolean {
+    let changed = false;
+    const dataNodes = this.dataNodes().length;
+    for (const idx of this.indices.values()) {
+      const m = /^(\d+)-(\d+|all)$/.exec(idx.settings['index.auto_expand_replicas'] ?? '');
+      if (!m) continue;
+      const max = m[2] === 'all' ? Infinity : Number(m[2]);
+      const want = Math.max(Number(m[1]), Math.min(max, dataNodes - 1));
+      if (String(want) === idx.settings['index.number_of_replicas']) continue;
+      this.setReplicas(idx, want);
+      changed = true;
+    }
+    return changed;
   }
 
   /** Records observations and wakes long polls; call after any state change. */

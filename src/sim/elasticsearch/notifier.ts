@@ -37,7 +37,7 @@ export class Notifier {
       const onAbort = () => finish(false);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(check);
-      this.clock.sleep(timeoutMs, timer.signal).then(() => finish(cond()), () => undefined);
+      if (Number.isFinite(timeoutMs)) this.clock.sleep(timeoutMs, timer.signal).then(() => finish(cond()), () => undefined);
     });
   }
 }

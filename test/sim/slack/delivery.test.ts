@@ -30,6 +30,12 @@ beforeAll(async () => {
     const [verb, arg] = command.text.split(/\s+/);
     if (verb === 'help') return ack({ text: 'usage', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*Usage:* `/elk restart <cluster>`' } }] });
     if (verb === 'status') return ack({ response_type: 'in_channel', text: `all green, asked by ${command.user_name}` });
+    if (verb === 'drain') {
+      return ack({
+        text: `Drain ${arg}?`,
+        blocks: [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Yes, drain' }, action_id: 'drain_yes', value: arg }] }],
+      });
+    }
     if (verb === 'slow') {
       await new Promise((r) => setTimeout(r, 1500));
       return ack();
@@ -46,6 +52,12 @@ beforeAll(async () => {
     await client.chat.update({ channel: body.channel!.id, ts: card.ts, text: `${action.value} approved`, blocks: [] });
     await client.chat.postMessage({ channel: body.channel!.id, thread_ts: card.ts, text: `Approved by <@${body.user.id}>, restarting ${action.value}` });
     await respond({ response_type: 'ephemeral', text: 'thanks' });
+  });
+
+  app.action<BlockAction<ButtonAction>>('drain_yes', async ({ ack, body, action, respond }) => {
+    await ack();
+    seenActions.push(body);
+    await respond({ replace_original: true, text: `draining ${action.value}` });
   });
 
   app.action<BlockAction<ButtonAction>>('reject', async ({ ack, respond }) => {
@@ -124,6 +136,17 @@ describe('delivering to a real Bolt app', () => {
     const reject = await slack.emulator.waitUntil(() => slack.emulator.messages('ops').find((m) => m.text === 'Approve metrics?'));
     await slack.emulator.clickButton({ user: 'alice', channel: 'ops', messageTs: reject.ts, actionId: 'reject' });
     await slack.emulator.waitUntil(() => !slack.emulator.messages('ops').includes(reject));
+  });
+
+  it('clicks a button in an ephemeral answer, which only its viewer can do', async () => {
+    const r = await slack.emulator.slashCommand({ user: 'alice', channel: 'ops', text: 'drain es-data-3' });
+    const button = slack.emulator.findButton('ops', 'Yes, drain');
+    expect(button.messageTs).toBe(r.shown!.ts);
+    await expect(slack.emulator.clickButton({ user: 'bob', ...button })).rejects.toThrow(/that bob can see/);
+    await slack.emulator.clickButton({ user: 'alice', ...button });
+    expect(seenActions.at(-1)).toMatchObject({ container: { is_ephemeral: true, message_ts: button.messageTs } });
+    expect(seenActions.at(-1)).not.toHaveProperty('message');
+    await slack.emulator.waitFor((m) => m.ts === button.messageTs && m.text === 'draining es-data-3');
   });
 
   it('refuses to click a button the bot never rendered', async () => {

@@ -1,0 +1,50 @@
+/**
+ * Total time to rebuild the same set of indices with the clone path and with the double-reindex path, side by
+ * side on one simulated cluster, running the real steps. Goal: clone ≤ 0.6 × double reindex.
+ */
+import { Client } from '@elastic/elasticsearch';
+import { formatDuration } from '../src/config/duration';
+import { configSchema } from '../src/config/schema';
+import { reindexPortFor } from '../src/elasticsearch/reindex-port';
+import { startEstate } from '../src/sim/estate';
+import type { RestoreVia } from '../jobs/reindex/types';
+import { drive } from './reindex-drive';
+
+const SPEED = Number(process.env.BENCH_SPEED ?? 100);
+const INDICES = 3;
+const DOCS = 50_000;
+const deadline = setTimeout(() => {
+  console.error('reindex-clone-vs-reindex: gave up after 180 s');
+  process.exit(1);
+}, 180_000);
+
+const estate = await startEstate({ masters: 1, data: 3, version: '8.15.0', speed: SPEED, esKnobs: { reindexDocsPerSec: 1_000 } });
+try {
+  const { cluster } = estate.es;
+  const client = new Client({ node: estate.es.url });
+  await client.indices.putIndexTemplate({ name: 'logs', index_patterns: ['logs-*'], priority: 1, template: { mappings: { properties: { host: { type: 'keyword' } } } } });
+  const settings = configSchema.parse({ slack: { botToken: 'x', signingSecret: 'y' }, clusters: { b: { opsChannel: 'C0B', elasticsearch: { url: estate.es.url } } } }).clusters.b.reindex;
+  const deps = { es: reindexPortFor(client, estate.clock), settings };
+  for (const via of ['clone', 'reindex'] as const) {
+    for (let i = 0; i < INDICES; i++) cluster.createIndex(`logs-${via}-${String.fromCharCode(97 + i)}`, { shards: 2, replicas: 1, docs: DOCS });
+  }
+  const timeRun = async (via: RestoreVia) => {
+    const started = estate.clock.now();
+    const realStarted = Date.now();
+    const run = await drive({ deps, clock: estate.clock, jobId: `bench-${via}`, args: { expression: `logs-${via}-*`, restoreVia: via } });
+    if (run.outcome !== 'completed') throw new Error(`${via} run ended ${run.outcome}: ${run.stopText}`);
+    const lost = INDICES * DOCS - cluster.trueDocCount(`logs-${via}-*`);
+    return { clock: estate.clock.now() - started, real: Date.now() - realStarted, lost };
+  };
+  const clone = await timeRun('clone');
+  const reindex = await timeRun('reindex');
+  const ratio = clone.clock / reindex.clock;
+  console.log(`reindex ${INDICES} indices × ${DOCS} docs (reindexDocsPerSec 1,000, clock speed ${SPEED}×), same cluster, real steps:`);
+  console.log(`  clone path          ${formatDuration(clone.clock).padStart(8)} clock  (${clone.real} ms real)  lost ${clone.lost}`);
+  console.log(`  double-reindex path ${formatDuration(reindex.clock).padStart(8)} clock  (${reindex.real} ms real)  lost ${reindex.lost}`);
+  console.log(`  ratio clone / double-reindex = ${ratio.toFixed(2)} — goal ≤ 0.60: ${ratio <= 0.6 ? 'met' : 'NOT met'}`);
+  await client.close();
+} finally {
+  clearTimeout(deadline);
+  await estate.close();
+}

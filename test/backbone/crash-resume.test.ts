@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { demoKey } from '../fixtures/demo-job';
+import type { Harness } from '../helpers/harness';
+import { redisUrl } from '../helpers/redis-url';
+import { messageText } from '../../src/sim/slack';
+import { startDemoHarness } from './demo-harness';
+
+/**
+ * A worker killed with SIGKILL at any point resumes on a new worker from the last completed step: the
+ * destructive effect happens exactly once per item, and an approval already given is not asked again.
+ */
+const CRASH_POINTS = [
+  'plan:after',
+  'item-1/prepare:during',
+  'item-1/prepare:after',
+  'item-1/destroy:before',
+  'item-1/destroy:ran',
+  'item-1/destroy:after',
+  'item-2/destroy:ran',
+];
+
+describe('SIGKILL and resume', () => {
+  let h: Harness;
+  let redis: Redis;
+  beforeAll(async () => {
+    h = await startDemoHarness({ speed: 60 });
+    redis = new Redis(redisUrl());
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await h?.close();
+  });
+
+  it.each(CRASH_POINTS)('killed at %s: resumes, runs each destructive step exactly once, asks once', async (crashAt) => {
+    await redis.del(demoKey(h.prefix, 'effect:1'), demoKey(h.prefix, 'effect:2'));
+    await h.restartWorker({ crashAt });
+    await h.command('alice', 'demo prod --items 2 --prepare-ms 2000');
+    const approveAll = (async () => {
+      // Approve whatever is asked, whenever it is asked, until the job ends.
+      for (;;) {
+        const s = await h.job('demo-prod');
+        if (s && ['completed', 'failed'].includes(s.state)) return;
+        if (s?.data.pendingApproval?.postedTs) await h.approve('bob', 'demo-prod').catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    expect(await h.workerExited(30_000)).toBe(137);
+    await h.startWorker();
+    const s = await h.waitForJob('demo-prod', { until: 'completed', timeoutMs: 60_000 });
+    await approveAll;
+    expect(s.returnvalue.outcome).toBe('completed');
+    expect(Number(await redis.get(demoKey(h.prefix, 'effect:1')))).toBe(1);
+    expect(Number(await redis.get(demoKey(h.prefix, 'effect:2')))).toBe(1);
+    expect(s.data.records.map((r) => r.step)).toEqual(['plan', 'item-1/prepare', 'item-1/destroy', 'item-2/prepare', 'item-2/destroy']);
+    const questions = h.thread('demo-prod').filter((m) => /destroy item \d \(1 effect\)/.test(messageText(m)) && /Approv/.test(messageText(m)));
+    expect(questions).toHaveLength(2);
+    if (crashAt.endsWith(':ran')) expect(s.data.records.find((r) => `${r.step}:ran` === crashAt)?.skipped).toBe(true);
+  });
+});

@@ -1,0 +1,123 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildPlan, type Plan } from '../../../jobs/upgrade/plan';
+import {
+  allMastersPresentAndElected,
+  asgWillReplace,
+  clusterGreenOrOnlyVersionReplicasUnassigned,
+  instanceVersionUnchanged,
+  noInitializingOrRelocatingShards,
+  noOtherNodeOut,
+  noSolePrimaryOnNode,
+  terminatePredicates,
+} from '../../../jobs/upgrade/predicates';
+import type { ShardCopy } from '../../../jobs/upgrade/ports';
+import { fakeCtx, fakeEstate, NINE } from './fake-estate';
+
+const copy = (index: string, shard: number, primary: boolean, node: string | undefined, state = node ? 'STARTED' : 'UNASSIGNED'): ShardCopy => ({ index, shard, primary, node, state, bytes: 1000 });
+
+let estate: ReturnType<typeof fakeEstate>;
+let plan: Plan;
+const node = () => plan.nodes[0]; // es-data-1
+
+beforeEach(async () => {
+  estate = fakeEstate(NINE);
+  estate.es.shardList = [copy('logs-1', 0, true, 'es-data-1'), copy('logs-1', 0, false, 'es-data-2'), copy('logs-1', 1, true, 'es-data-3'), copy('logs-1', 1, false, 'es-data-1')];
+  plan = await buildPlan(estate.deps, {}, 0);
+});
+
+const check = (p: { check: (c: never) => Promise<{ ok: boolean; reason?: string }> }, inFlight?: string) => p.check(fakeCtx(estate.deps, { state: { plan }, inFlight }).ctx as never);
+
+describe('safety predicates: each passes on a healthy estate and blocks, with figures, in its scenario', () => {
+  it('all pass on the healthy estate', async () => {
+    for (const p of terminatePredicates(node(), 'es-data-1/terminate')) expect(await check(p), p.name).toEqual({ ok: true });
+  });
+
+  it('cluster_green_or_only_version_replicas_unassigned: passes when yellow only through node_version, blocks otherwise', async () => {
+    const p = clusterGreenOrOnlyVersionReplicasUnassigned('es-data-1');
+    estate.es.report = { ...estate.es.report, status: 'yellow', unassigned: 1 };
+    estate.es.shardList.push(copy('logs-2', 0, true, 'es-data-6'), copy('logs-2', 0, false, undefined));
+    estate.es.explanations.set('logs-2[0]', {
+      index: 'logs-2',
+      shard: 0,
+      primary: false,
+      reason: 'INDEX_CREATED',
+      noDecisions: [
+        { node: 'es-data-6', deciders: [{ decider: 'same_shard', decision: 'NO', explanation: 'a copy is already here' }] },
+        { node: 'es-data-2', deciders: [{ decider: 'node_version', decision: 'NO', explanation: 'cannot allocate replica shard to a node with version [7.17.25] since this is older than the primary version [8.15.0]' }] },
+      ],
+    });
+    expect(await check(p)).toEqual({ ok: true });
+    estate.es.explanations.get('logs-2[0]')!.noDecisions.push({ node: 'es-data-3', deciders: [{ decider: 'disk_threshold', decision: 'NO', explanation: 'the node is above the high watermark' }] });
+    const r = await check(p);
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/cluster is yellow with 1 unassigned shards: logs-2\[0\] replica unassigned \(INDEX_CREATED\): disk_threshold on es-data-3/);
+    estate.es.report = { ...estate.es.report, status: 'red', unassigned: 2 };
+    estate.es.shardList.push(copy('logs-3', 0, true, undefined));
+    expect((await check(p)).reason).toMatch(/cluster is red.*logs-3\[0\] primary unassigned/);
+  });
+
+  it('no_initializing_or_relocating_shards names the moving shards', async () => {
+    estate.es.report = { ...estate.es.report, relocating: 1 };
+    estate.es.shardList[1].state = 'RELOCATING';
+    expect(await check(noInitializingOrRelocatingShards())).toEqual({ ok: false, reason: '0 shards initializing, 1 relocating (logs-1[0] relocating on es-data-2)' });
+  });
+
+  it('all_masters_present_and_elected: blocks on a missing master, no elected master, or a leftover voting exclusion', async () => {
+    const p = allMastersPresentAndElected();
+    estate.es.exclusions = ['es-master-2'];
+    expect((await check(p)).reason).toBe('voting configuration exclusion still in place for es-master-2, which is still in the cluster');
+    estate.es.exclusions = [];
+    estate.es.master = undefined;
+    expect((await check(p)).reason).toBe('no elected master (3 master-eligible nodes present)');
+    estate.es.master = 'es-master-1';
+    estate.es.nodeList = estate.es.nodeList.filter((n) => n.name !== 'es-master-3');
+    expect((await check(p)).reason).toBe('2 of 3 master-eligible nodes present (es-master-1, es-master-2)');
+  });
+
+  it('no_sole_primary_on_node: blocks when the node holds the only started copy', async () => {
+    const p = noSolePrimaryOnNode(node());
+    estate.es.shardList[1].state = 'INITIALIZING'; // logs-1[0]'s replica is still copying
+    expect((await check(p)).reason).toBe('es-data-1 holds the only started copy of 1 shards: logs-1[0] (primary, 1 other copies not started)');
+    estate.es.shardList[1].state = 'STARTED';
+    estate.es.shardList.push(copy('single', 0, true, 'es-data-1'));
+    expect((await check(p)).reason).toBe('es-data-1 holds the only started copy of 1 shards: single[0] (primary, no replica configured)');
+  });
+
+  it('no_other_node_out: blocks when the cluster is a node short, or the node itself is gone', async () => {
+    estate.es.nodeList = estate.es.nodeList.filter((n) => n.name !== 'es-data-5');
+    expect((await check(noOtherNodeOut(node()))).reason).toBe('8 of 9 nodes in the cluster: another node is out, taking es-data-1 away would make two');
+    estate.es.nodeList = estate.es.nodeList.filter((n) => n.name !== 'es-data-1');
+    expect((await check(noOtherNodeOut(node()))).reason).toMatch(/es-data-1 is not in the cluster any more/);
+  });
+
+  it('asg_will_replace: blocks when Launch is suspended, capacity changed, or the group is mid-replacement', async () => {
+    const p = asgWillReplace(node());
+    const g = estate.aws.groupList[1];
+    g.suspendedProcesses = ['Launch'];
+    expect((await check(p)).reason).toBe('the Launch process of es-data is suspended: no replacement would start');
+    g.suspendedProcesses = [];
+    g.desiredCapacity = 5;
+    expect((await check(p)).reason).toBe('es-data desired capacity is 5, the plan saw 6');
+    g.desiredCapacity = 6;
+    g.instances[2].lifecycle = 'Pending';
+    expect((await check(p)).reason).toMatch(/5 of 6 instances in service \(i-es-data-3 Pending\)/);
+  });
+
+  it('instance_version_unchanged: blocks when the instance was re-tagged or is gone', async () => {
+    const p = instanceVersionUnchanged(node());
+    estate.aws.instanceList[3].tags.Version = '8.15.0';
+    expect((await check(p)).reason).toBe('instance i-es-data-1 is tagged Version=8.15.0, the plan saw 7.17.25; plan again');
+    estate.aws.instanceList[3].state = 'stopped';
+    expect((await check(p)).reason).toBe('instance i-es-data-1 is stopped');
+  });
+
+  it('after a crash mid-terminate, the step’s predicates step aside so alreadyDone can decide', async () => {
+    estate.aws.instanceList[3].state = 'shutting-down';
+    estate.es.nodeList = estate.es.nodeList.filter((n) => n.name !== 'es-data-1');
+    const preds = terminatePredicates(node(), 'es-data-1/terminate');
+    expect((await Promise.all(preds.map((p) => check(p)))).every((r) => !r.ok)).toBe(false);
+    for (const p of preds) expect(await check(p, 'es-data-1/terminate')).toEqual({ ok: true });
+    // …but only for that step: anywhere else the same facts block.
+    expect((await check(preds.find((p) => p.name === 'no_other_node_out')!)).ok).toBe(false);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../../jobs/upgrade/plan';
+import { awaitGreenStep } from '../../../jobs/upgrade/steps/await-green';
+import { awaitReplacementStep } from '../../../jobs/upgrade/steps/await-replacement';
+import { drainStep } from '../../../jobs/upgrade/steps/drain-node';
+import type { ShardCopy } from '../../../jobs/upgrade/ports';
+import { fakeCtx, fakeEstate, NINE } from './fake-estate';
+
+const copy = (index: string, shard: number, primary: boolean, node?: string): ShardCopy => ({ index, shard, primary, node, state: node ? 'STARTED' : 'UNASSIGNED', bytes: 10 });
+
+async function setup() {
+  const e = fakeEstate(NINE);
+  e.deps.settings.greenTimeout = 60_000;
+  e.es.report = { ...e.es.report, status: 'yellow', unassigned: 1 };
+  e.es.shardList = [copy('logstash-13', 0, true, 'es-data-1'), copy('logstash-13', 0, false)];
+  const plan = await buildPlan(e.deps, {}, 0);
+  return { ...e, plan };
+}
+
+const versionOnly = { index: 'logstash-13', shard: 0, primary: false, reason: 'INDEX_CREATED', noDecisions: [{ node: 'es-data-2', deciders: [{ decider: 'node_version', decision: 'NO', explanation: 'cannot allocate replica shard to a node with version [7.17.25] since this is older than the primary version [8.15.0]' }] }] };
+
+describe('await-green', () => {
+  it('continues after greenTimeout when the only unassigned shards are replicas held back by node_version, and says so', async () => {
+    const { deps, es, plan } = await setup();
+    es.explanations.set('logstash-13[0]', versionOnly);
+    const { ctx, said } = fakeCtx(deps, { state: { plan } });
+    const out = await awaitGreenStep(plan.nodes[0]).run(ctx);
+    expect(out).toEqual({ done: 'cluster yellow, only version-held replicas unassigned (1)' });
+    expect(said.join('\n')).toMatch(/green did not come within 1m, but the only unassigned shards are 1 replicas that cannot go to older-version nodes \(node_version decider, e\.g\. logstash-13\[0\]\)/);
+  });
+
+  it('asks Keep waiting, then Continue / Abort, when something else keeps it yellow; Abort stops the job', async () => {
+    const { deps, es, plan } = await setup();
+    es.explanations.set('logstash-13[0]', { ...versionOnly, noDecisions: [{ node: 'es-data-2', deciders: [{ decider: 'disk_threshold', decision: 'NO', explanation: 'the node is above the high watermark cluster setting [90%]' }] }] });
+    const { ctx, asked } = fakeCtx(deps, { state: { plan }, answers: { 'green-1': true, 'green-2': false, 'green-2-continue': false } });
+    const out = await awaitGreenStep(plan.nodes[0]).run(ctx);
+    expect(asked.map((q) => q.split(':')[0])).toEqual(['green-1', 'green-2', 'green-2-continue']);
+    expect(asked[0]).toMatch(/cluster still yellow 1m after replacing es-data-1 .*1 unassigned\)\. Keep waiting another 1m\?/);
+    expect(out).toMatchObject({ stop: expect.stringMatching(/did not recover after replacing es-data-1/) });
+  });
+
+  it('an approver may continue anyway: the step records that it went on without green', async () => {
+    const { deps, es, plan } = await setup();
+    es.shardList.push(copy('big', 0, true)); // an unassigned primary: never "only version replicas"
+    es.report = { ...es.report, status: 'red' };
+    const { ctx, state } = fakeCtx(deps, { state: { plan }, answers: { 'green-1': false, 'green-1-continue': true } });
+    expect(await awaitGreenStep(plan.nodes[0]).run(ctx)).toEqual({ done: 'continued while red — approved' });
+    expect(state['node:es-data-1']).toMatchObject({ greenNote: 'continued without green by an approver' });
+  });
+
+  it('a resumed wait keeps its deadline and gets the stored answer to the same question id', async () => {
+    const { deps, es, plan } = await setup();
+    es.explanations.set('logstash-13[0]', { ...versionOnly, noDecisions: [] });
+    const first = fakeCtx(deps, { state: { plan } });
+    await expect(awaitGreenStep(plan.nodes[0]).run(first.ctx)).rejects.toThrow(/unexpected question green-1/);
+    const resumed = fakeCtx(deps, { state: first.state, answers: { 'green-1': false, 'green-1-continue': true } });
+    expect(await awaitGreenStep(plan.nodes[0]).run(resumed.ctx)).toEqual({ done: 'continued while yellow — approved' });
+    expect(resumed.asked[0]).toMatch(/^green-1:/);
+  });
+});
+
+describe('await-replacement', () => {
+  it('stops when the group launches an instance that is not tagged with the target version', async () => {
+    const { deps, aws, plan } = await setup();
+    aws.instanceList.push({ id: 'i-new', state: 'running', privateIp: '10.0.9.9', tags: { Version: '7.17.25' }, launchTime: 99 });
+    aws.groupList[1].instances.push({ id: 'i-new', lifecycle: 'InService' });
+    const { ctx } = fakeCtx(deps, { state: { plan } });
+    expect(await awaitReplacementStep(plan.nodes[0]).run(ctx)).toMatchObject({
+      stop: 'the group es-data launched i-new tagged Version=7.17.25, not 8.15.0: its launch template does not carry the target version. Fix the template; nothing more will be terminated',
+    });
+  });
+
+  it('when the group launches nothing, asks after joinTimeout and names the group', async () => {
+    const { deps, plan } = await setup();
+    deps.settings.joinTimeout = 60_000;
+    const { ctx, asked } = fakeCtx(deps, { state: { plan }, answers: { 'join-timeout-1': false } });
+    expect(await awaitReplacementStep(plan.nodes[0]).run(ctx)).toMatchObject({ stop: expect.stringMatching(/the group es-data has launched no replacement for i-es-data-1/) });
+    expect(asked).toHaveLength(1);
+  });
+});
+
+describe('drain', () => {
+  it('falls back to the restart procedure when the other data nodes lack the disk, and says why', async () => {
+    const { deps, es, plan } = await setup();
+    es.shardList = [copy('huge', 0, true, 'es-data-1'), copy('huge', 0, false, 'es-data-2')];
+    es.shardList[0].bytes = 2 ** 40;
+    const { ctx, said } = fakeCtx(deps, { state: { plan } });
+    const out = await drainStep(plan.nodes[0]).run(ctx);
+    expect(out).toMatchObject({ done: expect.stringMatching(/^replica allocation set to primaries and the cluster flushed \(the other data nodes lack the room: its shards need 1024\.0 GB, the other data nodes have 400\.0 GB free/) });
+    expect(es.settings).toMatchObject({ enable: 'primaries', excludeName: null });
+    expect(said.join('\n')).toMatch(/Falling back to Elastic's rolling-restart procedure/);
+    expect(ctx.state.savedAllocation).toEqual({ excludeName: null, enable: null });
+  });
+
+  it('keeps an operator’s own exclusion and adds the node to it; the saved value is the operator’s', async () => {
+    const { deps, es, plan } = await setup();
+    es.settings.excludeName = 'es-old-1';
+    es.shardList = [];
+    const { ctx } = fakeCtx(deps, { state: { plan } });
+    await drainStep(plan.nodes[0]).run(ctx);
+    expect(es.settings.excludeName).toBe('es-old-1,es-data-1');
+    expect(ctx.state.savedAllocation).toEqual({ excludeName: 'es-old-1', enable: null });
+  });
+});
