@@ -1,5 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import type { Command } from '../commands/types';
 import { JobService } from './bot/job-service';
 import { createBot } from './bot/create-bot';
@@ -39,7 +39,12 @@ export async function startRuntime(config: Config, o: RuntimeOptions): Promise<R
   const clock = scaledClock(config.clock.speed, config.clock.origin);
   const redis = connectRedis(config.redis.url);
   const prefix = config.redis.prefix;
-  const client = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, logger: undefined });
+  // 429s are waited out for as long as Retry-After says (never dropped); other failures back off briefly.
+  const client = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logLevel: LogLevel.ERROR,
+    retryConfig: { retries: 10, factor: 2, minTimeout: 250, maxTimeout: 30_000, randomize: true },
+  });
   const slack = slackPoster(client, new ChannelPacer(config.slack.pace.perSecond, config.slack.pace.burst));
   const shared = { config, clock, redis, lock: new ClusterLock(redis, prefix), approvals: new ApprovalStore(redis, prefix), cancels: new CancelFlags(redis, prefix), slack };
   const closers: (() => Promise<void>)[] = [];

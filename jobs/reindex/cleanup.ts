@@ -38,7 +38,7 @@ async function cleanIndex(ctx: ReindexCtx, index: PlannedIndex, reason: StopReas
     await es.waitForTask(task, settings.taskPollTimeout);
   }
   const [originalExists, tempExists] = await Promise.all([es.exists(index.name), es.exists(index.temp)]);
-  const mine = ownerToken(ctx.jobId);
+  const mine = ownerToken(ctx);
   const tempOurs = tempExists && (await es.ownerOf(index.temp)) === mine;
   // The untouched source never carries our marker; a rebuild (clone or second copy) always does.
   let rebuilt = originalExists && (p.settingsRestored === true || (await es.ownerOf(index.name)) === mine);

@@ -1,4 +1,9 @@
-/** A job id as it can appear in an alias name: lower-case, no characters Elasticsearch refuses in names. */
-export function ownerToken(jobId: string): string {
-  return jobId.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
+import type { ReindexCtx } from './types';
+
+/**
+ * Marks indices made by one run of a job. Job ids are deterministic (`reindex-prod` again next week), so the
+ * request time makes a run's mark its own; lower-cased and stripped to what Elasticsearch accepts in a name.
+ */
+export function ownerToken(ctx: Pick<ReindexCtx, 'jobId' | 'data'>): string {
+  return `${ctx.jobId}-${ctx.data.requestedAt.toString(36)}`.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
 }

@@ -17,7 +17,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
   if (!saved) throw new Error(`settings of ${index.name} were not recorded; its data is in ${index.temp}`);
   const exists = await es.exists(index.name);
   if (exists) {
-    if ((await es.ownerOf(index.name)) !== ownerToken(ctx.jobId)) {
+    if ((await es.ownerOf(index.name)) !== ownerToken(ctx)) {
       return {
         ok: false,
         reason: `${index.name} was recreated by something else after it was deleted (a writer?); every document is in ${index.temp}. Stop the writer, move its documents, delete ${index.name}, then clone ${index.temp} back`,
@@ -30,7 +30,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       await es.setWriteBlock(index.temp, true);
       const health = await es.waitForGreen(index.temp, settings.verifyTimeout);
       if (health !== 'green') return { ok: false, reason: `${index.temp} is ${health ?? 'missing'}, _clone needs it green` };
-      await es.cloneIndex(index.temp, index.name, { replicas: saved.replicas, owner: ownerToken(ctx.jobId) });
+      await es.cloneIndex(index.temp, index.name, { replicas: saved.replicas, owner: ownerToken(ctx) });
     }
     return { ok: true, how: `cloned ${index.temp} into ${index.name}` };
   }
@@ -41,7 +41,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       shards: saved.shards,
       replicas: saved.replicas,
       mappings: template.mappings,
-      owner: ownerToken(ctx.jobId),
+      owner: ownerToken(ctx),
     });
   }
   if (!p.restoreTask) {

@@ -11,7 +11,7 @@ export async function restoreSettings(ctx: ReindexCtx, index: PlannedIndex): Pro
   await es.addAliases(index.name, saved.aliases);
   if (!saved.blocksWrite) await es.setWriteBlock(index.name, false);
   // Handed back: the index is the team's again, not this job's.
-  await es.removeOwner(index.name, ownerToken(ctx.jobId));
+  await es.removeOwner(index.name, ownerToken(ctx));
   await saveProgress(ctx, index.name, { settingsRestored: true });
   const aliases = saved.aliases.map((a) => a.alias).join(', ') || 'no aliases';
   return `${index.name}: ${saved.replicas} replicas, refresh ${saved.refreshInterval ?? 'default'}, ${aliases}, ${saved.blocksWrite ? 'write block kept (it had one)' : 'writable'}`;

@@ -1,5 +1,5 @@
 import type { PlannedNode } from './plan';
-import type { EsNode, NodeAllocation, ShardCopy } from './ports';
+import type { EsNode, NodeDisk, ShardCopy } from './ports';
 import { label } from './unassigned';
 
 /** Disk the cluster keeps free before it stops allocating (the default high watermark is 90 %). */
@@ -16,7 +16,7 @@ export interface Room {
  * must fit under the high watermark, and the cluster must stay under max_shards_per_node (or new indices,
  * like the next hourly one, cannot be created).
  */
-export function roomToDrain(node: PlannedNode, nodes: EsNode[], shards: ShardCopy[], alloc: NodeAllocation[], maxShardsPerNode: number, excluded: string[]): Room {
+export function roomToDrain(node: PlannedNode, nodes: EsNode[], shards: ShardCopy[], disks: NodeDisk[], maxShardsPerNode: number, excluded: string[]): Room {
   const isData = (n: EsNode) => n.roles.some((r) => r === 'data' || r.startsWith('data_'));
   const tiers = node.roles.filter((r) => r === 'data' || r.startsWith('data_'));
   const sharesTier = (n: EsNode) => node.roles.includes('data') || n.roles.includes('data') || n.roles.some((r) => tiers.includes(r));
@@ -30,9 +30,10 @@ export function roomToDrain(node: PlannedNode, nodes: EsNode[], shards: ShardCop
   }
   const bytes = mine.reduce((s, x) => s + x.bytes, 0);
   const free = remaining.reduce((s, n) => {
-    const a = alloc.find((x) => x.node === n.name);
-    if (!a || a.diskAvailBytes === undefined || a.diskTotalBytes === undefined) return s + Number.POSITIVE_INFINITY;
-    return s + Math.max(0, a.diskAvailBytes - (1 - HIGH_WATERMARK) * a.diskTotalBytes);
+    const d = disks.find((x) => x.node === n.name);
+    // A node whose disk is not reported is assumed to have room: the drain's stuck detection still catches a full one.
+    if (d?.availBytes === undefined || d.totalBytes === undefined) return s + Number.POSITIVE_INFINITY;
+    return s + Math.max(0, d.availBytes - (1 - HIGH_WATERMARK) * d.totalBytes);
   }, 0);
   if (bytes > free) return { ok: false, reason: `its shards need ${gb(bytes)}, the other data nodes have ${gb(free)} free below the high watermark` };
   const total = shards.filter((s) => s.node).length;

@@ -52,11 +52,10 @@ export interface AllocationExplanation {
   summary?: string;
 }
 
-export interface NodeAllocation {
+export interface NodeDisk {
   node: string;
-  shards: number;
-  diskAvailBytes?: number;
-  diskTotalBytes?: number;
+  availBytes?: number;
+  totalBytes?: number;
 }
 
 export interface AllocationSettings {
@@ -76,7 +75,8 @@ export interface EsUpgradePort {
   health(wait?: { status?: 'yellow' | 'green'; nodes?: string; timeoutMs: number }): Promise<HealthReport>;
   shards(): Promise<ShardCopy[]>;
   explain(shard: { index: string; shard: number; primary: boolean }): Promise<AllocationExplanation>;
-  allocation(): Promise<NodeAllocation[]>;
+  /** Data-path disk per node, for the drain's room estimate. */
+  disks(): Promise<NodeDisk[]>;
   allocationSettings(): Promise<AllocationSettings>;
   /** Writes the persistent settings given; null removes a setting. */
   setAllocation(patch: { excludeName?: string | null; enable?: string | null }): Promise<void>;

@@ -19,7 +19,8 @@ export async function restoreSettings(ctx: Pick<Ctx, 'deps' | 'state'>, opts: { 
       if ('enable' in patch) lines.push(`shard allocation restored to ${saved.enable ?? 'all (default)'}`);
     }
   }
-  if (opts.votingExclusions && (await es.votingExclusions()).length) {
+  // Clearing is idempotent: no need to read the exclusions first.
+  if (opts.votingExclusions) {
     await es.clearVotingExclusions();
     lines.push('voting configuration exclusions cleared');
   }

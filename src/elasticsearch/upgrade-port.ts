@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { AllocationExplanation, EsNode, EsUpgradePort, Health, HealthReport, NodeAllocation, ShardCopy } from '../../jobs/upgrade/ports';
+import type { AllocationExplanation, EsNode, EsUpgradePort, Health, HealthReport, NodeDisk, ShardCopy } from '../../jobs/upgrade/ports';
 
 const EXCLUDE = 'cluster.routing.allocation.exclude._name';
 const ENABLE = 'cluster.routing.allocation.enable';
@@ -79,16 +79,11 @@ export class EsUpgradeAdapter implements EsUpgradePort {
     };
   }
 
-  async allocation(): Promise<NodeAllocation[]> {
-    const rows = (await this.es.cat.allocation({ format: 'json', bytes: 'b' })) as unknown as Array<Record<string, string | null>>;
-    return rows
-      .filter((r) => r.node && r.node !== 'UNASSIGNED')
-      .map((r) => ({
-        node: String(r.node),
-        shards: Number(r.shards ?? 0),
-        diskAvailBytes: r['disk.avail'] == null ? undefined : Number(r['disk.avail']),
-        diskTotalBytes: r['disk.total'] == null ? undefined : Number(r['disk.total']),
-      }));
+  async disks(): Promise<NodeDisk[]> {
+    const r = (await this.es.nodes.stats({ filter_path: 'nodes.*.name,nodes.*.fs.total' })) as unknown as {
+      nodes?: Record<string, { name: string; fs?: { total?: { total_in_bytes?: number; available_in_bytes?: number } } }>;
+    };
+    return Object.values(r.nodes ?? {}).map((n) => ({ node: n.name, availBytes: n.fs?.total?.available_in_bytes, totalBytes: n.fs?.total?.total_in_bytes }));
   }
 
   async allocationSettings() {

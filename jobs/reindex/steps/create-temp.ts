@@ -11,7 +11,7 @@ export function createTempStep(index: PlannedIndex): ReindexStep {
       const { es } = ctx.deps;
       if (await es.exists(index.temp)) {
         const owner = await es.ownerOf(index.temp);
-        if (owner === ownerToken(ctx.jobId)) return { done: `${index.temp} already exists from this job` };
+        if (owner === ownerToken(ctx)) return { done: `${index.temp} already exists from this job` };
         return {
           stop: `${index.temp} exists and was not made by this job (${owner ? `made by job ${owner}` : 'no elk-ops marker'}); delete or rename it, or re-run with another --suffix`,
           reason: 'failed',
@@ -25,7 +25,7 @@ export function createTempStep(index: PlannedIndex): ReindexStep {
         // As many replicas as the source: once the source is deleted this copy is the only one.
         replicas: saved.replicas,
         mappings: template.mappings,
-        owner: ownerToken(ctx.jobId),
+        owner: ownerToken(ctx),
       });
       return { done: `created ${index.temp} (${saved.shards} shards, ${saved.replicas} replicas) with the mappings of template ${template.name ?? 'none'}` };
     },

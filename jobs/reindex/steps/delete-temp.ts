@@ -14,7 +14,7 @@ export function deleteTempStep(index: PlannedIndex): ReindexStep {
     },
     async run(ctx) {
       const { es } = ctx.deps;
-      if ((await es.ownerOf(index.temp)) !== ownerToken(ctx.jobId)) throw new Error(`${index.temp} is not marked as this job's copy; left in place — check it and delete it by hand`);
+      if ((await es.ownerOf(index.temp)) !== ownerToken(ctx)) throw new Error(`${index.temp} is not marked as this job's copy; left in place — check it and delete it by hand`);
       await es.deleteIndex(index.temp);
       return { done: `deleted ${index.temp}; ${index.name} is rebuilt with the new mappings` };
     },

@@ -87,7 +87,7 @@ async function refusal(ctx: ReindexCtx, f: IndexFacts): Promise<string | undefin
   const temp = `${f.name}${ctx.data.args.suffix ?? ctx.deps.settings.suffix}`;
   if (await es.exists(temp)) {
     const tOwner = await es.ownerOf(temp);
-    if (tOwner !== ownerToken(ctx.jobId)) return `${temp} already exists and was not made by this job; delete or rename it, or pick another --suffix`;
+    if (tOwner !== ownerToken(ctx)) return `${temp} already exists and was not made by this job; delete or rename it, or pick another --suffix`;
   }
   return undefined;
 }

@@ -25,8 +25,8 @@ export function drainStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps> {
       const saved = savedAllocationOf(ctx)!;
       let p = progressOf(ctx, node.name);
       if (!p.drainMode) {
-        const [nodes, shards, alloc] = await Promise.all([es.nodes(), es.shards(), es.allocation()]);
-        const room = roomToDrain(node, nodes, shards, alloc, settings.maxShardsPerNode, excludeList(saved.excludeName));
+        const [nodes, shards, disks] = await Promise.all([es.nodes(), es.shards(), es.disks()]);
+        const room = roomToDrain(node, nodes, shards, disks, settings.maxShardsPerNode, excludeList(saved.excludeName));
         p = await patchProgress(ctx, node.name, room.ok ? { drainMode: 'move-shards' } : { drainMode: 'restart', drainReason: `the other data nodes lack the room: ${room.reason}` });
       }
       if (p.drainMode === 'move-shards') {

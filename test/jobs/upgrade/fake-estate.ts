@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from '../../../bench/upgrade-deps';
 import type { Clock } from '../../../src/clock';
 import type { Decision, JobData } from '../../../src/runner/types';
 import type { UpgradeArgs } from '../../../jobs/upgrade/args';
@@ -39,8 +40,8 @@ export class FakeEs implements EsUpgradePort {
   async explain(s: { index: string; shard: number; primary: boolean }) {
     return this.explanations.get(`${s.index}[${s.shard}]`) ?? { ...s, noDecisions: [] };
   }
-  async allocation() {
-    return this.nodeList.map((n) => ({ node: n.name, shards: this.shardList.filter((s) => s.node === n.name).length, diskAvailBytes: 100 * 2 ** 30, diskTotalBytes: 200 * 2 ** 30 }));
+  async disks() {
+    return this.nodeList.map((n) => ({ node: n.name, availBytes: 100 * 2 ** 30, totalBytes: 200 * 2 ** 30 }));
   }
   async allocationSettings() {
     return { ...this.settings };
@@ -81,22 +82,7 @@ export class FakeAws implements AwsUpgradePort {
   }
 }
 
-export const SETTINGS: UpgradeSettings = {
-  groups: { masters: 'es-master', data: 'es-data' },
-  nodeMapping: { by: 'private-ip' },
-  versionTag: 'Version',
-  targetVersion: { from: 'launch-template' },
-  greenTimeout: 30 * 60_000,
-  joinTimeout: 20 * 60_000,
-  leaveTimeout: 10 * 60_000,
-  drainTimeout: 2 * 3_600_000,
-  pollTimeout: 30_000,
-  pollInterval: 1000,
-  order: 'data-first',
-  terminateVia: 'autoscaling',
-  bootEstimate: 5 * 60_000,
-  recoveryMbPerSec: 40,
-};
+export const SETTINGS: UpgradeSettings = { ...DEFAULT_SETTINGS, groups: { masters: 'es-master', data: 'es-data' } };
 
 export interface NodeSpec {
   name: string;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedEstate, TARGET, type SeededEstate } from './seed-estate';
-import { estateDeps } from './estate-deps';
-import { runUpgrade, type Phase, type RunResult } from './run-upgrade';
+import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
+import { estateDeps } from '../../../bench/upgrade-deps';
+import { runUpgrade, type Phase, type RunResult } from '../../../bench/upgrade-drive';
 import type { UpgradeSettings } from '../../../jobs/upgrade/ports';
 
 let seeded: SeededEstate | undefined;

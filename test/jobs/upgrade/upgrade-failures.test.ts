@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedEstate, TARGET, type SeededEstate } from './seed-estate';
-import { estateDeps } from './estate-deps';
-import { Crash, runUpgrade } from './run-upgrade';
+import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
+import { estateDeps } from '../../../bench/upgrade-deps';
+import { Crash, runUpgrade } from '../../../bench/upgrade-drive';
 
 let seeded: SeededEstate | undefined;
 afterEach(async () => {

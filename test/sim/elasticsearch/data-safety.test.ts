@@ -94,7 +94,7 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
     const done = await h.client.tasks.get({ task_id: String(task), wait_for_completion: true, timeout: '5m' });
     expect(done.response.failures).toEqual([]);
     await h.client.indices.refresh({ index: 'careful-dst' });
-    const counts = [];
+    const counts: Array<[number, number]> = [];
     for (let i = 0; i < 4; i++) {
       counts.push([(await h.client.count({ index: 'careful-src' })).count, (await h.client.count({ index: 'careful-dst' })).count]);
       await h.clock.sleep(2_000);

@@ -1,8 +1,8 @@
-import type { Clock } from '../../../src/clock';
-import type { ApprovalRequest, Decision, JobData, StepContext } from '../../../src/runner/types';
-import type { UpgradeArgs } from '../../../jobs/upgrade/args';
-import { upgradeDefinition } from '../../../jobs/upgrade/definition';
-import type { UpgradeDeps } from '../../../jobs/upgrade/ports';
+import type { Clock } from '../src/clock';
+import type { ApprovalRequest, Decision, JobData, StepContext } from '../src/runner/types';
+import type { UpgradeArgs } from '../jobs/upgrade/args';
+import { upgradeDefinition } from '../jobs/upgrade/definition';
+import type { UpgradeDeps } from '../jobs/upgrade/ports';
 
 export type Phase = 'before' | 'after' | 'during';
 

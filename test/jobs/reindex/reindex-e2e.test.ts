@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { messageText } from '../../../src/sim/slack';
+import { startHarness, type Harness } from '../../helpers/harness';
+import { leftovers, putLogsTemplate, TEMPLATE_FIELD } from './fixture';
+
+const ESTATE = { masters: 1, data: 3, version: '8.15.0', speed: 100, esKnobs: { refreshLagMs: 1_000, staleReadMs: 15_000, reindexDocsPerSec: 2_000 } };
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const jobIdOf = (reply: string) => {
+  const m = /queued as `([^`]+)`/.exec(reply);
+  if (!m) throw new Error(`no job id in the reply: ${reply}`);
+  return m[1];
+};
+
+async function seed(names: string[], docs: number) {
+  h = await startHarness({ estate: ESTATE, config: { worker: { predicateWait: '10m' } } });
+  await putLogsTemplate(h.estate!.es.url);
+  names.forEach((name, i) => h!.estate!.es.cluster.createIndex(name, { shards: 2, replicas: 1, docs: docs + i * 500 }));
+  return h.estate!.es.cluster;
+}
+
+const NAMES = ['logs-e2e-a', 'logs-e2e-b'];
+const CRASHES = [
+  'plan:after',
+  'approve-run:before',
+  'logs-e2e-a/start-copy:after',
+  'logs-e2e-a/follow-copy:during',
+  'logs-e2e-a/verify-copy:after',
+  'logs-e2e-a/delete-source:ran',
+  'logs-e2e-a/restore-name:after',
+  'logs-e2e-a/verify-restore:before',
+  'logs-e2e-a/restore-settings:after',
+  'logs-e2e-a/delete-temp:ran',
+  'logs-e2e-b/block-writes:after',
+  'logs-e2e-b/create-temp:after',
+  'logs-e2e-b/follow-copy:during',
+  'logs-e2e-b/delete-source:before',
+  'logs-e2e-b/restore-name:before',
+];
+
+describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)', () => {
+  it('rebuilds two indices with the worker SIGKILLed at 15 points: nothing lost, nothing left behind, each approval asked once', async () => {
+    const cluster = await seed(NAMES, 3_000);
+    const truth = Object.fromEntries(NAMES.map((n) => [n, cluster.trueDocCount(n)]));
+    await h!.restartWorker({ crashAt: CRASHES[0] });
+    const reply = await h!.command('alice', 'reindex prod logs-e2e-*');
+    const jobId = jobIdOf(reply);
+
+    let next = 0;
+    let dead = false;
+    let kills = 0;
+    const arm = () => h!.workerExited(10 * 60_000).then(() => void (dead = true), () => undefined);
+    void arm();
+    const clicked = new Set<string>();
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      expect(Date.now(), `job stuck\n${h!.threadText(jobId)}`).toBeLessThan(deadline);
+      const s = await h!.job(jobId);
+      if (s?.state === 'completed' || s?.state === 'failed') break;
+      const crash = CRASHES[next];
+      const [step, phase] = crash ? [crash.slice(0, crash.lastIndexOf(':')), crash.slice(crash.lastIndexOf(':') + 1)] : [];
+      const passed = !!step && s?.data.records.some((r) => r.step === step) && phase !== 'after';
+      if (dead || passed) {
+        if (dead) kills++;
+        dead = false;
+        next++;
+        await h!.restartWorker({ crashAt: CRASHES[next] });
+        void arm();
+        continue;
+      }
+      const p = s?.data.pendingApproval;
+      if (s?.state === 'delayed' && p?.postedTs && !clicked.has(p.id)) {
+        expect(p.purpose, `unexpected question: ${p.request.action}`).toBe('run');
+        clicked.add(p.id);
+        await h!.approve('bob', jobId);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const s = await h!.waitForJob(jobId, { until: 'completed', timeoutMs: 5_000 });
+    expect(s.returnvalue.outcome, h!.threadText(jobId)).toBe('completed');
+    expect(kills).toBeGreaterThanOrEqual(12);
+    for (const n of NAMES) expect(cluster.trueDocCount(n)).toBe(truth[n]);
+    for (const n of NAMES) expect(cluster.indices.get(n).mappings.properties).toHaveProperty(TEMPLATE_FIELD);
+    expect(leftovers(cluster, NAMES)).toEqual({ temps: [], missing: [], blocked: [] });
+    const asked = (action: RegExp) => h!.thread(jobId).filter((m) => action.test(messageText(m)) && /approv/i.test(JSON.stringify(m.blocks ?? ''))).length;
+    expect(asked(/reindex 2 indices \(6,500 docs\) on prod/)).toBe(1);
+    expect(asked(/delete logs-e2e-a \(3,000 documents\) — its copy logs-e2e-a-r holds 3,000/)).toBe(1);
+    expect(asked(/delete logs-e2e-b \(3,500 documents\) — its copy logs-e2e-b-r holds 3,500/)).toBe(1);
+    expect(s.data.records.find((r) => r.step === 'logs-e2e-a/delete-source')?.skipped).toBe(true);
+  });
+
+  it('--dry-run posts the plan in the thread, stops there and changes nothing', async () => {
+    const cluster = await seed(['logs-dry-a'], 1_000);
+    const reply = await h!.command('alice', 'reindex prod logs-dry-* --dry-run');
+    expect(reply).toMatch(/Dry run of reindex/);
+    const jobId = jobIdOf(reply);
+    const s = await h!.waitForJob(jobId, { until: 'completed', timeoutMs: 30_000 });
+    expect(s.data.records.map((r) => r.step)).toEqual(['plan']);
+    expect(h!.threadText(jobId)).toMatch(/logs-dry-a: 1,000 docs, .* green — mappings from template logs-v2/);
+    expect(leftovers(cluster, ['logs-dry-a'])).toEqual({ temps: [], missing: [], blocked: [] });
+    expect(h!.thread(jobId).some((m) => /approval_approve/.test(JSON.stringify(m.blocks ?? '')))).toBe(false);
+  });
+
+  it('rejecting a source delete leaves the index readable and writable under its name, the copy removed', async () => {
+    const cluster = await seed(['logs-rej-a'], 2_000);
+    await h!.startWorker();
+    const jobId = jobIdOf(await h!.command('alice', 'reindex prod logs-rej-a'));
+    await h!.waitForJob(jobId, { until: 'parked', timeoutMs: 30_000 });
+    await h!.approve('bob', jobId);
+    await h!.waitForThread(jobId, /delete logs-rej-a \(2,000 documents\)/, 30_000);
+    await h!.reject('bob', jobId);
+    const s = await h!.waitForJob(jobId, { until: 'completed', timeoutMs: 30_000 });
+    expect(s.returnvalue.outcome).toBe('rejected');
+    expect(h!.threadText(jobId)).toMatch(/logs-rej-a: untouched, writable again; its partial copy logs-rej-a-r was deleted/);
+    expect(leftovers(cluster, ['logs-rej-a'])).toEqual({ temps: [], missing: [], blocked: [] });
+    expect(cluster.trueDocCount('logs-rej-a')).toBe(2_000);
+  });
+
+  it('refuses an expression reaching system indices at parse time, before any job exists', async () => {
+    h = await startHarness({ estate: ESTATE });
+    expect(await h.command('alice', 'reindex prod *')).toMatch(/could match system indices/);
+    expect(await h.command('alice', 'reindex prod .kibana*,logs-*')).toMatch(/could match system indices/);
+    expect(await h.command('alice', 'reindex staging logs-*')).toMatch(/Unknown cluster `staging`; known clusters: `prod`/);
+  });
+});

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../helpers/harness';
+import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
+
+let h: Harness | undefined;
+let seeded: SeededEstate | undefined;
+afterEach(async () => {
+  await h?.close();
+  seeded?.series.stop();
+  await seeded?.estate.close();
+  h = undefined;
+  seeded = undefined;
+});
+
+const jobIdOf = (reply: string) => {
+  const m = /as job (\S+?):/.exec(reply);
+  if (!m) throw new Error(`no job id in the reply: ${reply}`);
+  return m[1];
+};
+
+/** Step boundaries to SIGKILL the worker at: every step kind, before/after, and during the waits, for a data node and masters. */
+const CRASHES = [
+  'plan:after',
+  'es-data-1/drain:during',
+  'es-data-1/drain:after',
+  'es-data-1/terminate:before',
+  'es-data-1/terminate:after',
+  'es-data-1/await-leave:after',
+  'es-data-1/await-replacement:during',
+  'es-data-1/await-replacement:after',
+  'es-data-1/restore:after',
+  'es-data-1/await-green:after',
+  'es-data-4/terminate:after',
+  'es-data-4/await-replacement:during',
+  'es-master-2/terminate:before',
+  'es-master-2/terminate:after',
+  'es-master-2/await-leave:after',
+  'es-master-2/await-replacement:during',
+  'es-master-2/restore:after',
+  'es-master-1/terminate:after',
+  'es-master-1/await-replacement:during',
+  'report:before',
+];
+
+describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)', () => {
+  it('a full rolling upgrade with the worker SIGKILLed at 20 boundaries: resumes, terminates nothing twice, never red, nothing lost', async () => {
+    seeded = await seedEstate({ speed: 200 });
+    h = await startHarness({ estate: seeded.estate, config: { worker: { predicateWait: '60m' } }, clusterConfig: { upgrade: { pollInterval: '1s' } } });
+    await h.restartWorker({ crashAt: CRASHES[0] });
+    const reply = await h.command('alice', 'upgrade prod');
+    expect(reply).toMatch(/Upgrade queued for `prod` as job/);
+    const jobId = jobIdOf(reply);
+
+    let next = 0;
+    let dead = false;
+    const arm = () => h!.workerExited(10 * 60_000).then(() => void (dead = true), () => undefined);
+    void arm();
+    const clicked = new Set<string>();
+    let kills = 0;
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      expect(Date.now(), `job stuck\n${h.threadText(jobId)}`).toBeLessThan(deadline);
+      const s = await h.job(jobId);
+      if (s?.state === 'completed' || s?.state === 'failed') break;
+      const crash = CRASHES[next];
+      const [step, phase] = crash ? [crash.slice(0, crash.lastIndexOf(':')), crash.slice(crash.lastIndexOf(':') + 1)] : [];
+      const passed = !!step && s?.data.records.some((r) => r.step === step) && phase !== 'after';
+      if (dead || passed) {
+        if (dead) kills++;
+        dead = false;
+        next++;
+        await h.restartWorker({ crashAt: CRASHES[next] });
+        void arm();
+        continue;
+      }
+      const p = s?.data.pendingApproval;
+      if (s?.state === 'delayed' && p?.postedTs && !clicked.has(p.id)) {
+        expect(p.purpose, `unexpected question: ${p.request.action}`).toBe('run');
+        clicked.add(p.id);
+        await h.approve('bob', jobId);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const final = (await h.job(jobId))!;
+    expect(final.state, `${final.failedReason}\n${h.threadText(jobId)}`).toBe('completed');
+    expect(kills).toBeGreaterThanOrEqual(15);
+
+    const { cluster } = seeded.estate.es;
+    expect(cluster.observations).toMatchObject({ everRed: false, lostDocs: 0 });
+    expect(cluster.observations.maxNodesOut).toBeLessThanOrEqual(1);
+    seeded.series.stop();
+    expect(cluster.trueDocCount('*')).toBeGreaterThanOrEqual(seeded.expectedDocs());
+    expect(cluster.nodes().map((n) => n.version)).toEqual(Array(9).fill(TARGET));
+    const terminated = seeded.estate.aws.sim.terminations.map((t) => t.instanceId);
+    expect(terminated).toHaveLength(9);
+    expect(new Set(terminated).size).toBe(9);
+    expect(clicked.size).toBe(9);
+
+    const thread = h.threadText(jobId);
+    expect(thread).toMatch(/Upgrade plan.*9 of 9 nodes to replace/);
+    expect(thread).toMatch(/terminate i-\w+ \(es-data-1, data, 7\.17\.25\); the group will launch 8\.15\.0/);
+    expect(thread).toMatch(/Kibana may refuse to work/);
+    expect(final.returnvalue.terminated).toHaveLength(9);
+    for (const id of terminated) expect(final.returnvalue.summary).toContain(id);
+  }, 240_000);
+
+  it('a replacement that never joins stops the job with Keep waiting / Abort buttons; Abort leaves the settings restored', async () => {
+    seeded = await seedEstate({ speed: 200 });
+    seeded.estate.es.cluster.knobs.neverJoin.add('es-data-2');
+    h = await startHarness({ estate: seeded.estate });
+    const jobId = jobIdOf(await h.command('alice', 'upgrade prod --node es-data-2 --join-timeout 5m'));
+    await h.waitForJob(jobId, { until: 'parked', timeoutMs: 60_000 });
+    await h.approve('bob', jobId);
+    const question = await h.waitForApproval(jobId, 60_000);
+    const blocks = JSON.stringify(question.blocks);
+    expect(blocks).toContain('Keep waiting');
+    expect(blocks).toContain('Abort');
+    expect(h.threadText(jobId)).toMatch(/is running but its node has not joined the cluster/);
+    await h.reject('bob', jobId);
+    const s = await h.waitForJob(jobId, { until: 'failed', timeoutMs: 60_000 });
+    expect(s.failedReason).toMatch(/has not joined the cluster.*aborted by <@U0BOB>/);
+    const thread = h.threadText(jobId);
+    expect(thread).toMatch(/allocation exclusion restored to none/);
+    expect(thread).toMatch(/was terminated and its replacement has not joined yet/);
+    expect(seeded.estate.aws.sim.terminations).toHaveLength(1);
+  }, 120_000);
+});
