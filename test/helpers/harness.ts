@@ -14,6 +14,7 @@ import { queueName, kindOfJobId } from '../../src/queues/names';
 import { connectRedis } from '../../src/queues/redis';
 import type { JobData, JobKind, JobModule } from '../../src/runner/types';
 import { startRuntime, type Runtime } from '../../src/start-runtime';
+import { startEstate, type Estate, type EstateOptions } from '../../src/sim/estate';
 import { messageText, startSlackEmulator, type RunningSlackEmulator, type StoredMessage } from '../../src/sim/slack';
 import { freePort } from './redis-server';
 import { redisUrl, uniquePrefix } from './redis-url';
@@ -25,18 +26,11 @@ export const OPS_CHANNEL = 'C0OPS';
 export const GENERAL_CHANNEL = 'C0GENERAL';
 const SECRETS = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'test-signing-secret' };
 
-/** What a test passes to describe the estate: an already started one, or options for startEstate. */
-export interface EstateLike {
-  clock: Clock;
-  es: { url: string; cluster?: unknown };
-  aws?: { url: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; sim?: unknown };
-  groups?: { masters?: string; data?: string };
-  close(): Promise<void>;
-}
+export type EstateLike = Estate;
 
 export interface HarnessOptions {
   /** Options for startEstate, or an estate the test started itself (closed by the test). */
-  estate?: Record<string, unknown> | EstateLike;
+  estate?: EstateOptions | Estate;
   cluster?: string;
   /** Merged into the cluster's config (e.g. { reindex: { countChecks: 3 } }). */
   clusterConfig?: Record<string, unknown>;
@@ -58,7 +52,7 @@ export interface Harness {
   prefix: string;
   slack: RunningSlackEmulator['emulator'];
   slackUrl: string;
-  estate?: EstateLike & Record<string, any>;
+  estate?: Estate;
   runtime: Runtime;
   command(user: keyof typeof USERS, text: string, channel?: string): Promise<string>;
   card(jobId: string): StoredMessage | undefined;
@@ -105,12 +99,11 @@ function merge(a: any, b: any): any {
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const cluster = o.cluster ?? 'prod';
   const prefix = uniquePrefix('h');
-  let estate: (EstateLike & Record<string, any>) | undefined;
+  let estate: Estate | undefined;
   let ownEstate = false;
-  if (o.estate && 'es' in o.estate) estate = o.estate as EstateLike;
+  if (o.estate && 'es' in o.estate) estate = o.estate as Estate;
   else if (o.estate) {
-    const mod = await import('../../src/sim/estate');
-    estate = (await (mod as any).startEstate(o.estate)) as EstateLike;
+    estate = await startEstate(o.estate as EstateOptions);
     ownEstate = true;
   }
   const clock = estate?.clock ?? scaledClock(o.speed ?? 60);
