@@ -72,7 +72,7 @@ export interface EsUpgradePort {
   /** Name of the elected master, undefined when none is elected. */
   electedMaster(): Promise<string | undefined>;
   /** Long poll when `wait` is given (clock time); a timeout is reported, never thrown. */
-  health(wait?: { status?: 'yellow' | 'green'; nodes?: string; timeoutMs: number }): Promise<HealthReport>;
+  health(wait?: { status?: 'yellow' | 'green'; nodes?: string; noRelocating?: boolean; timeoutMs: number }): Promise<HealthReport>;
   shards(): Promise<ShardCopy[]>;
   explain(shard: { index: string; shard: number; primary: boolean }): Promise<AllocationExplanation>;
   /** Data-path disk per node, for the drain's room estimate. */

@@ -33,10 +33,17 @@ export class EsUpgradeAdapter implements EsUpgradePort {
     }
   }
 
-  async health(wait?: { status?: 'yellow' | 'green'; nodes?: string; timeoutMs: number }): Promise<HealthReport> {
+  async health(wait?: { status?: 'yellow' | 'green'; nodes?: string; noRelocating?: boolean; timeoutMs: number }): Promise<HealthReport> {
     // A long poll that times out is HTTP 408 with the health in the body: an answer, not an error.
     const r = (await this.es.cluster.health(
-      wait ? { wait_for_status: wait.status, wait_for_nodes: wait.nodes, timeout: `${Math.max(0, Math.round(wait.timeoutMs))}ms` } : {},
+      wait
+        ? {
+            wait_for_status: wait.status,
+            wait_for_nodes: wait.nodes,
+            wait_for_no_relocating_shards: wait.noRelocating,
+            timeout: `${Math.max(0, Math.round(wait.timeoutMs))}ms`,
+          }
+        : {},
       { ignore: [408] },
     )) as unknown as Record<string, unknown>;
     return {

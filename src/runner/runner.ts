@@ -5,7 +5,7 @@ import type { ClusterConfig, Config } from '../config/schema';
 import { formatDuration } from '../config/duration';
 import type { Logger } from '../log';
 import type { ClusterLock } from '../queues/cluster-lock';
-import { approvalMessage, decidedMessage } from '../slack/blocks/approval';
+import { approvalMessage, closedQuestion, decidedMessage } from '../slack/blocks/approval';
 import { jobCard, type JobCardView } from '../slack/blocks/job-card';
 import { esc } from '../slack/blocks/text';
 import type { SlackPoster } from '../slack/slack-poster';
@@ -354,6 +354,13 @@ class JobRun {
           : 'nothing is left half-done; run the command again when you are ready'
       }. \`/elk status ${this.id}\` shows every step.`,
     ].filter(Boolean);
+    const open = this.data.pendingApproval;
+    if (open?.postedTs) {
+      // The question is moot now; leave no live buttons behind.
+      await this.reporter.update(open.postedTs, closedQuestion(open.request, `no longer asked: the job stopped (${stop.reason})`)).catch(() => undefined);
+      this.data.pendingApproval = undefined;
+      await this.save();
+    }
     this.status = stop.reason === 'failed' || stop.reason === 'blocked' ? 'failed' : stop.reason === 'cancelled' ? 'cancelled' : 'rejected';
     this.updateCard();
     this.reporter.reply(lines.join('\n'));

@@ -95,4 +95,16 @@ describe('approvals', () => {
     expect(s.data.overrides['item-1/destroy:demo_gate_open']).toMatchObject({ approved: true, by: USERS.dave });
     expect(h.threadText('demo-prod')).toMatch(/`demo_gate_open` overridden for this step by <@U0DAVE>/);
   });
+
+  it('the card\'s Cancel button stops a job parked on an approval at once, and voids the question', async () => {
+    await h.command('alice', 'demo prod --items 1 --prepare-ms 100');
+    const question = await h.waitForApproval('demo-prod');
+    expect(await h.click('alice', 'demo-prod', 'job_cancel')).toMatch(/Cancel requested/);
+    const s = await h.waitForJob('demo-prod', { until: 'completed', timeoutMs: 10_000 });
+    expect(s.returnvalue.outcome).toBe('cancelled');
+    expect(await redis.get(demoKey(h.prefix, 'cleanup'))).toBe('cancelled');
+    expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
+    await h.slack.waitUntil(() => /no longer asked/.test(messageText(h.thread('demo-prod').find((m) => m.ts === question.ts)!)), { timeoutMs: 5000 });
+    expect(h.threadText('demo-prod')).toMatch(/Cancelled.*by <@U0ALICE>/);
+  });
 });

@@ -18,6 +18,7 @@ export function awaitReplacementStep(node: PlannedNode): Step<UpgradeArgs, Upgra
       const plan = planOf(ctx);
       let wait = progressOf(ctx, node.name).joinWait;
       if (!wait) wait = (await patchProgress(ctx, node.name, { joinWait: { deadline: ctx.clock.now() + timeouts(ctx).join, round: 1 } })).joinWait!;
+      let countReached = false;
       for (;;) {
         const inst = await findReplacement(ctx, node);
         if (inst && DEAD.has(inst.state)) {
@@ -64,7 +65,9 @@ export function awaitReplacementStep(node: PlannedNode): Step<UpgradeArgs, Upgra
         await ctx.progress(inst ? `replacement ${inst.id} is ${inst.state}; waiting for its node to join` : `waiting for ${node.group} to launch a replacement`);
         // Long poll on the node count: a join is seen the moment it happens; EC2 is re-read between polls.
         const full = await es.health({ nodes: `>=${plan.expectedNodes}`, timeoutMs: Math.min(settings.pollTimeout, Math.max(0, wait.deadline - ctx.clock.now())) });
-        if (!full.timedOut) await ctx.clock.sleep(settings.pollInterval, ctx.signal);
+        // The count was already reached last time and still no replacement: poll instead of spinning.
+        if (!full.timedOut && countReached) await ctx.clock.sleep(settings.pollInterval, ctx.signal);
+        countReached = !full.timedOut;
       }
     },
   };

@@ -67,6 +67,8 @@ async function waitForEmpty(ctx: Ctx, node: PlannedNode): Promise<number> {
     if (ctx.clock.now() >= deadline) {
       throw new Error(`${node.name} still holds ${left} shards after ${Math.round(settings.drainTimeout / 60_000)} min of draining; the allocation exclusion is being removed. Check \`GET _cluster/allocation/explain\` for one of them, then run the upgrade again`);
     }
-    await ctx.clock.sleep(settings.pollInterval, ctx.signal);
+    // While shards move, a long poll returns the moment the last relocation ends; between rounds, poll.
+    if (moving) await es.health({ noRelocating: true, timeoutMs: Math.min(settings.pollTimeout, deadline - ctx.clock.now()) });
+    else await ctx.clock.sleep(settings.pollInterval, ctx.signal);
   }
 }

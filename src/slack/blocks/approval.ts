@@ -59,3 +59,8 @@ export function decidedMessage(request: ApprovalRequest, decision: Decision, tim
     ],
   };
 }
+
+/** A question nobody needs to answer any more (the job stopped first). */
+export function closedQuestion(request: ApprovalRequest, why: string): Message {
+  return { text: `${request.action}: ${why}`, blocks: [section(`~${esc(request.action)}~`), context(why)] };
+}
