@@ -34,14 +34,18 @@ try {
     const run = await drive({ deps, clock: estate.clock, jobId: `bench-${via}`, args: { expression: `logs-${via}-*`, restoreVia: via } });
     if (run.outcome !== 'completed') throw new Error(`${via} run ended ${run.outcome}: ${run.stopText}`);
     const lost = INDICES * DOCS - cluster.trueDocCount(`logs-${via}-*`);
-    return { clock: estate.clock.now() - started, real: Date.now() - realStarted, lost };
+    // The part the two paths do differently: putting the data back under the original name.
+    const rebuild = run.data.records.filter((r) => r.step.endsWith('/restore-name')).reduce((sum, r) => sum + r.finishedAt - r.startedAt, 0);
+    return { clock: estate.clock.now() - started, real: Date.now() - realStarted, lost, rebuild };
   };
   const clone = await timeRun('clone');
   const reindex = await timeRun('reindex');
   const ratio = clone.clock / reindex.clock;
   console.log(`reindex ${INDICES} indices × ${DOCS} docs (reindexDocsPerSec 500, clock speed ${SPEED}×), same cluster, real steps:`);
-  console.log(`  clone path          ${formatDuration(clone.clock).padStart(8)} clock  (${clone.real} ms real)  lost ${clone.lost}`);
-  console.log(`  double-reindex path ${formatDuration(reindex.clock).padStart(8)} clock  (${reindex.real} ms real)  lost ${reindex.lost}`);
+  const line = (label: string, r: typeof clone) =>
+    `  ${label} total ${formatDuration(r.clock).padStart(8)} clock (${r.real} ms real), rebuilding the names ${formatDuration(r.rebuild).padStart(7)}, documents lost ${r.lost}`;
+  console.log(line('clone path         ', clone));
+  console.log(line('double-reindex path', reindex));
   console.log(`  ratio clone / double-reindex = ${ratio.toFixed(2)} — goal ≤ 0.60: ${ratio <= 0.6 ? 'met' : 'NOT met'}`);
   await client.close();
 } finally {

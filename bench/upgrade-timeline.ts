@@ -6,7 +6,7 @@ import type { Plan } from '../jobs/upgrade/plan';
 
 export interface TruthEvent {
   at: number;
-  kind: 'left' | 'joined' | 'empty' | 'green' | 'settled' | 'unsettled';
+  kind: 'left' | 'joined' | 'empty' | 'green' | 'settled' | 'unsettled' | 'elected';
   node?: string;
   id?: string;
 }
@@ -23,6 +23,7 @@ export function watchTruth(estate: Estate): { events: TruthEvent[]; stop(): void
   const held = new Map<string, number>();
   let green = false;
   let settled = false;
+  let master: string | undefined;
   const observe = () => {
     const at = estate.clock.now();
     const joined = new Map(cluster.nodes().filter((n) => n.joined).map((n) => [n.id, n.name] as const));
@@ -34,6 +35,9 @@ export function watchTruth(estate: Estate): { events: TruthEvent[]; stop(): void
     for (const [name, before] of held) if (before > 0 && !counts.get(name) && [...joined.values()].includes(name)) events.push({ at, kind: 'empty', node: name });
     held.clear();
     for (const [name, n] of counts) held.set(name, n);
+    const elected = cluster.masterNode()?.spec.name;
+    if (elected && elected !== master) events.push({ at, kind: 'elected', node: elected });
+    master = elected;
     const h = cluster.health();
     const nowGreen = h.status === 'green';
     const nowSettled = nowGreen && h.relocating_shards === 0 && h.initializing_shards === 0;
@@ -93,10 +97,13 @@ export function measureWaits(data: JobData<UpgradeArgs>, events: TruthEvent[]): 
     const gate = settledAt(term.startedAt) ?? term.startedAt;
     push(n.name, 'gate', term.startedAt, gate, term.finishedAt);
     const leave = rec(`${n.name}/await-leave`)!;
-    const left = events.find((e) => e.kind === 'left' && e.id === n.id)!.at;
+    const gone = events.find((e) => e.kind === 'left' && e.id === n.id)!.at;
+    // A master's leave completes when another master is elected.
+    const wasElected = [...events].reverse().find((e) => e.kind === 'elected' && e.at <= gone)?.node === n.name;
+    const left = wasElected ? (first('elected', gone)?.at ?? gone) : gone;
     push(n.name, 'leave', leave.startedAt, left, leave.finishedAt);
     const join = rec(`${n.name}/await-replacement`)!;
-    const joined = first('joined', left, n.name, n.id)!.at;
+    const joined = first('joined', gone, n.name, n.id)!.at;
     push(n.name, 'join', join.startedAt, joined, join.finishedAt);
     const green = rec(`${n.name}/await-green`)!;
     const g = greenAt(green.startedAt) ?? green.finishedAt;

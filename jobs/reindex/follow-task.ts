@@ -6,7 +6,7 @@ import type { ReindexCtx } from './types';
 /** A task lost with its node is restarted this many times before a human is asked to look. */
 const MAX_ATTEMPTS = 5;
 
-export type Followed = { ok: true; status: CopyStatus; endedAt?: number; attempts: number } | { ok: false; reason: string };
+export type Followed = { ok: true; status: CopyStatus; attempts: number } | { ok: false; reason: string };
 
 /**
  * Follows a `_reindex` task with long polls until it finishes. The long poll returns the moment the task
@@ -67,7 +67,7 @@ export async function followTask(
         reason: `task ${taskId} hit ${n(t.status.versionConflicts)} version conflicts: something else writes into ${to}`,
       };
     }
-    return { ok: true, status: t.status, endedAt: t.endedAt, attempts: attempt };
+    return { ok: true, status: t.status, attempts: attempt };
   }
 }
 

@@ -60,7 +60,7 @@ export interface CopyStatus {
 
 export type TaskState =
   | { kind: 'running'; status: CopyStatus; runningMs: number }
-  | { kind: 'completed'; status: CopyStatus; failures: string[]; error?: string; endedAt?: number }
+  | { kind: 'completed'; status: CopyStatus; failures: string[]; error?: string }
   /** The task is unknown to the cluster: its node left before the result was stored. */
   | { kind: 'missing' };
 

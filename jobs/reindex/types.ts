@@ -1,5 +1,5 @@
 import type { ClusterConfig } from '../../src/config/schema';
-import type { StepContext } from '../../src/runner/types';
+import type { Step, StepContext } from '../../src/runner/types';
 import type { AliasBinding, Health, ReindexPort } from './port';
 
 export type RestoreVia = 'clone' | 'reindex';
@@ -24,6 +24,7 @@ export interface ReindexDeps {
 }
 
 export type ReindexCtx = StepContext<ReindexArgs, ReindexDeps>;
+export type ReindexStep = Step<ReindexArgs, ReindexDeps>;
 
 export interface PlannedIndex {
   name: string;
@@ -53,7 +54,6 @@ export interface IndexProgress {
   copyMs?: number;
   /** Documents both the source and its copy held on `countChecks` consecutive reads. */
   copyVerified?: number;
-  sourceDeleted?: boolean;
   restoreStarting?: boolean;
   restoreTask?: string;
   restoreAttempt?: number;
@@ -62,5 +62,3 @@ export interface IndexProgress {
   restoreVerified?: number;
   settingsRestored?: boolean;
 }
-
-export type ReindexStep = import('../../src/runner/types').Step<ReindexArgs, ReindexDeps>;

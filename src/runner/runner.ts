@@ -150,15 +150,17 @@ class JobRun {
       const startedAt = this.s.clock.now();
       let skipped = false;
       if (step.destructive) {
-        if (step.approval) await this.approveRun(step);
-        await this.gate(step);
-        await this.checkCancel();
+        // In flight means it was approved and its predicates passed before the crash: first ask whether the
+        // effect already happened — if so, nothing is run, asked or gated again.
         if (this.data.inFlight === step.name) {
           if (!step.alreadyDone)
             throw new Stop('failed', `step "${step.label}" may have started before a restart and cannot tell whether it happened; check by hand before running the job again`);
           skipped = await step.alreadyDone(this.ctx);
         }
         if (!skipped) {
+          if (step.approval) await this.approveRun(step);
+          await this.gate(step);
+          await this.checkCancel();
           this.data.inFlight = step.name;
           await this.save();
         }

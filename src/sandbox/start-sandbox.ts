@@ -101,7 +101,7 @@ function pointAtSimulators(config: Config, estate: Estate, slackApiUrl: string):
   };
 }
 
-/** Three masters and six data nodes on 7.17.25 whose launch templates already say 8.15.0, with logs to reindex. */
+/** Three masters and six data nodes on 7.17.25 whose launch templates already say 8.15.0, and logs to reindex. */
 async function startSandboxEstate(speed: number): Promise<Estate> {
   const day = (d: number) => Date.UTC(2024, 0, d);
   const estate = await startEstate({ clusterName: CLUSTER, masters: 3, data: 6, version: '7.17.25', targetVersion: '8.15.0', speed, region: REGION });
@@ -109,6 +109,13 @@ async function startSandboxEstate(speed: number): Promise<Estate> {
     const docs = generateLogDocs({ count: 2000, from: day(d), to: day(d + 1), seed: d }).map((doc) => ({ ...doc }));
     estate.es.cluster.createIndex(`logs-2024.01.0${d}`, { shards: 2, replicas: 1, docs });
   }
+  // Added after the indices exist, as when someone changes the mappings: the old indices now need a rebuild.
+  estate.es.cluster.templates.set('logs', {
+    name: 'logs',
+    index_patterns: ['logs-*'],
+    priority: 1,
+    template: { mappings: { properties: { host: { type: 'keyword' }, path: { type: 'keyword' }, Status: { type: 'short' } } } },
+  });
   estate.es.cluster.startTimeSeries({ prefix: 'logstash-', every: 'hour', docsPerMinute: 120, shards: 1, replicas: 1 });
   return estate;
 }

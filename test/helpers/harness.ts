@@ -197,9 +197,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     return queues.get(kind)!;
   };
   const snapshot = async (jobId: string): Promise<JobSnapshot | undefined> => {
+    // State first: a job read before it finished could carry no return value yet while its state says completed.
+    const state = await queueOf(jobId).getJobState(jobId);
     const job = await queueOf(jobId).getJob(jobId);
-    if (!job) return undefined;
-    return { state: await job.getState(), data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason };
+    if (!job || state === 'unknown') return undefined;
+    return { state, data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason };
   };
 
   const card = (jobId: string) => [...slack.messages(OPS_CHANNEL)].reverse().find((m) => (!m.thread_ts || m.thread_ts === m.ts) && messageText(m).includes(jobId));

@@ -1,6 +1,6 @@
 import { n } from '../format';
 import { copyMatchesSource, indexGreen } from '../predicates';
-import { progressOf, saveProgress } from '../state';
+import { progressOf } from '../state';
 import type { PlannedIndex, ReindexStep } from '../types';
 
 /** Deletes the original, whose every document is verified in the temporary copy. */
@@ -26,7 +26,6 @@ export function deleteSourceStep(index: PlannedIndex): ReindexStep {
       const count = verified(ctx.state);
       if (count === undefined) throw new Error(`refusing to delete ${index.name}: its copy ${index.temp} was never verified`);
       await ctx.deps.es.deleteIndex(index.name);
-      await saveProgress(ctx, index.name, { sourceDeleted: true });
       return { done: `deleted ${index.name}; its ${n(count)} documents are in ${index.temp}` };
     },
   };

@@ -30,7 +30,8 @@ export function awaitLeaveStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps
           throw new Error(`${why} after ${formatDuration(settings.leaveTimeout)}. Nothing else was terminated; check the cluster (\`GET _cat/nodes\`, \`GET _cat/master\`) and run the upgrade again`);
         }
         await ctx.progress(gone ? 'waiting for a master to be elected' : `waiting for ${node.name} to leave`);
-        if (!gone && nodes.length < plan.expectedNodes) await ctx.clock.sleep(settings.pollInterval, ctx.signal);
+        // The long poll returns at once while the count is already low (another node out, or an election pending).
+        if (gone || nodes.length < plan.expectedNodes) await ctx.clock.sleep(settings.pollInterval, ctx.signal);
       }
     },
   };

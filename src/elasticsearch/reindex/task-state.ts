@@ -9,8 +9,7 @@ export function toTaskState(res: estypes.TasksGetResponse): TaskState {
   }
   const failures = ((res.response?.failures ?? []) as unknown[]).map((f) => JSON.stringify(f).slice(0, 300));
   const error = res.error ? `${res.error.type}: ${res.error.reason ?? ''}` : undefined;
-  const endedAt = Number(res.task.start_time_in_millis) + Number(res.task.running_time_in_nanos ?? 0) / 1e6;
-  return { kind: 'completed', status, failures, error, endedAt };
+  return { kind: 'completed', status, failures, error };
 }
 
 function toCopyStatus(s: Record<string, unknown> | undefined): CopyStatus {

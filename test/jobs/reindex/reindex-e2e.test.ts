@@ -85,7 +85,7 @@ describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)
     expect(s.returnvalue.outcome, h!.threadText(jobId)).toBe('completed');
     expect(kills).toBeGreaterThanOrEqual(12);
     for (const n of NAMES) expect(cluster.trueDocCount(n)).toBe(truth[n]);
-    for (const n of NAMES) expect(cluster.indices.get(n).mappings.properties).toHaveProperty(TEMPLATE_FIELD);
+    for (const n of NAMES) expect(cluster.indices.get(n)!.mappings.properties).toHaveProperty(TEMPLATE_FIELD);
     expect(leftovers(cluster, NAMES)).toEqual({ temps: [], missing: [], blocked: [] });
     const asked = (action: RegExp) => h!.thread(jobId).filter((m) => action.test(messageText(m)) && /approv/i.test(JSON.stringify(m.blocks ?? ''))).length;
     expect(asked(/reindex 2 indices \(6,500 docs\) on prod/)).toBe(1);

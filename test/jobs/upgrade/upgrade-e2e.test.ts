@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
 
+const workerEntry = fileURLToPath(new URL('./sim-gap-worker.ts', import.meta.url));
 let h: Harness | undefined;
 let seeded: SeededEstate | undefined;
 afterEach(async () => {
@@ -45,7 +47,7 @@ const CRASHES = [
 describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)', () => {
   it('a full rolling upgrade with the worker SIGKILLed at 20 boundaries: resumes, terminates nothing twice, never red, nothing lost', async () => {
     seeded = await seedEstate({ speed: 200 });
-    h = await startHarness({ estate: seeded.estate, config: { worker: { predicateWait: '60m' } }, clusterConfig: { upgrade: { pollInterval: '1s' } } });
+    h = await startHarness({ estate: seeded.estate, workerEntry, config: { worker: { predicateWait: '60m' } }, clusterConfig: { upgrade: { pollInterval: '1s' } } });
     await h.restartWorker({ crashAt: CRASHES[0] });
     const reply = await h.command('alice', 'upgrade prod');
     expect(reply).toMatch(/Upgrade queued for `prod` as job/);
@@ -107,7 +109,7 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
   it('a replacement that never joins stops the job with Keep waiting / Abort buttons; Abort leaves the settings restored', async () => {
     seeded = await seedEstate({ speed: 200 });
     seeded.estate.es.cluster.knobs.neverJoin.add('es-data-2');
-    h = await startHarness({ estate: seeded.estate });
+    h = await startHarness({ estate: seeded.estate, workerEntry });
     const jobId = jobIdOf(await h.command('alice', 'upgrade prod --node es-data-2 --join-timeout 5m'));
     await h.waitForJob(jobId, { until: 'parked', timeoutMs: 60_000 });
     await h.approve('bob', jobId);
