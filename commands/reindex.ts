@@ -60,6 +60,6 @@ export const reindexCommand: Command<ReindexCommandArgs> = {
     const res = await ctx.enqueue('reindex', cluster, args);
     if (res.busyWith) return { text: `${cluster} is busy with job \`${res.busyWith}\`; try again when it finishes (\`/elk status ${res.busyWith}\`).` };
     const what = args.dryRun ? 'Dry run of reindex' : 'Reindex';
-    return { text: `${what} of \`${args.expression}\` on ${cluster} queued as \`${res.jobId}\`. The plan will be posted in the job thread${args.dryRun ? '; nothing will be changed' : ' and waits for an approval'}.` };
+    return { text: `${what} of \`${args.expression}\` on ${cluster} queued as \`${res.jobId}\`. The plan will be posted in the job thread in <#${ctx.config.clusters[cluster].opsChannel}>${args.dryRun ? '; nothing will be changed' : ' and waits for an approval'}.` };
   },
 };

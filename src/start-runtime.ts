@@ -58,7 +58,7 @@ export async function startRuntime(config: Config, o: RuntimeOptions): Promise<R
     const kinds = (Object.entries(o.modules) as [JobKind, JobModule][]).map(([kind, m]) => ({ kind, destructive: m.definition.destructive }));
     jobs = new JobService({ ...shared, kinds });
     const app = createBot({ deps: { config, jobs, slack, log: o.log }, commands: o.commands, routes: o.routes });
-    await app.start(o.port ?? config.slack.port);
+    await app.start({ port: o.port ?? config.slack.port, host: config.slack.host });
     closers.push(() => app.stop() as Promise<void>, () => jobs!.close());
   }
   return {

@@ -73,5 +73,5 @@ async function cleanIndex(ctx: ReindexCtx, index: PlannedIndex, reason: StopReas
   const verdict = await verifyCounts(ctx, index.name, { count: expected });
   if (!verdict.ok) return `${index.name}: rebuild does not verify (${verdict.reason}); ${manual}`;
   const restored = await restoreSettings(ctx, index);
-  return `${index.name}: ${rebuilt ? 'rebuild' : 'restored from its copy with _clone and'} verified (${n(verdict.count)} docs); ${restored}. ${index.temp} was kept as a second copy: delete it with DELETE /${index.temp} once you have checked ${index.name}`;
+  return `${index.name}: ${rebuilt ? 'rebuild' : 'restored from its copy with `_clone` and'} verified (${n(verdict.count)} docs); ${restored}. ${index.temp} was kept as a second copy: delete it with \`DELETE /${index.temp}\` once you have checked ${index.name}`;
 }

@@ -1,30 +1,17 @@
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Clock } from '../clock';
-import type { Config } from '../config/schema';
 import { formatDuration } from '../config/duration';
-import type { ClusterLock } from '../queues/cluster-lock';
 import { jobIdFor, kindOfJobId, queueName } from '../queues/names';
-import type { ApprovalStore } from '../runner/approval-store';
-import type { CancelFlags } from '../runner/cancel-flag';
+import type { CoreServices } from '../runner/runner';
 import type { JobData, JobKind } from '../runner/types';
 import { decidedMessage } from '../slack/blocks/approval';
 import { esc } from '../slack/blocks/text';
-import type { SlackPoster } from '../slack/slack-poster';
 import type { EnqueueResult, Reply } from '../../commands/types';
 
 const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 /** The lock taken at enqueue time covers the gap until a worker starts the job and renews it. */
 const ENQUEUE_LOCK_TTL_MS = 10 * 60_000;
 
-export interface JobServiceDeps {
-  config: Config;
-  clock: Clock;
-  redis: Redis;
-  lock: ClusterLock;
-  approvals: ApprovalStore;
-  cancels: CancelFlags;
-  slack: SlackPoster;
+export interface JobServiceDeps extends CoreServices {
   kinds: { kind: JobKind; destructive: boolean }[];
 }
 
@@ -99,17 +86,20 @@ export class JobService {
     if (jobId) {
       const job = await this.getJob(jobId);
       if (!job) return { text: `No job \`${esc(jobId)}\`. \`/elk status\` lists recent jobs.` };
-      return { text: await this.describe(job, true) };
+      return { text: this.describe(job, await job.getState(), true) };
     }
-    const jobs: Job<JobData>[] = [];
-    for (const q of this.queues.values()) jobs.push(...(await q.getJobs(['active', 'waiting', 'delayed', 'completed', 'failed'], 0, 9)));
-    if (jobs.length === 0) return { text: 'No jobs yet. `/elk help` lists what you can run.' };
-    jobs.sort((a, b) => b.timestamp - a.timestamp);
-    return { text: (await Promise.all(jobs.slice(0, 10).map((j) => this.describe(j, false)))).join('\n') };
+    // One query per state (not one per job): /elk status must answer well within Slack's 3 s under load.
+    const found: { job: Job<JobData>; state: string }[] = [];
+    const states = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;
+    await Promise.all(
+      [...this.queues.values()].flatMap((q) => states.map(async (state) => (await q.getJobs([state], 0, 9)).forEach((job) => found.push({ job, state })))),
+    );
+    if (found.length === 0) return { text: 'No jobs yet. `/elk help` lists what you can run.' };
+    found.sort((a, b) => b.job.timestamp - a.job.timestamp);
+    return { text: found.slice(0, 10).map(({ job, state }) => this.describe(job, state, false)).join('\n') };
   }
 
-  private async describe(job: Job<JobData>, full: boolean): Promise<string> {
-    const state = await job.getState();
+  private describe(job: Job<JobData>, state: string, full: boolean): string {
     const d = job.data;
     const progress = (job.progress ?? {}) as { step?: number; total?: number; label?: string };
     const outcome = (job.returnvalue as { outcome?: string } | null)?.outcome;

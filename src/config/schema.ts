@@ -109,6 +109,8 @@ export const configSchema = z.object({
     /** Web API base URL; only the sandbox and tests change it (to the emulator). */
     apiUrl: z.string().url().optional(),
     port: z.number().int().min(0).max(65535).default(3000),
+    /** Interface the HTTP receiver binds; the sandbox keeps it on loopback. */
+    host: z.string().default('0.0.0.0'),
     /** chat.postMessage pacing per channel: Slack allows about 1 per second with short bursts. */
     pace: z.object({ perSecond: z.number().positive().default(1), burst: z.number().int().positive().default(3) }).prefault({}),
   }),

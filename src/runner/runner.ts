@@ -28,7 +28,8 @@ import type {
   StopReason,
 } from './types';
 
-export interface RunnerServices {
+/** What both the bot and the workers share: config, clock, the Redis-backed stores and the Slack poster. */
+export interface CoreServices {
   config: Config;
   clock: Clock;
   redis: Redis;
@@ -36,6 +37,9 @@ export interface RunnerServices {
   approvals: ApprovalStore;
   cancels: CancelFlags;
   slack: SlackPoster;
+}
+
+export interface RunnerServices extends CoreServices {
   modules: Partial<Record<JobKind, JobModule<any, any>>>;
   log: Logger;
   /** Test hook (ELK_CRASH_AT): kill this process with SIGKILL at a named step boundary. */
@@ -54,6 +58,9 @@ const LOCK_TTL_MS = 10 * 60_000;
 class Park {
   constructor(readonly untilClock: number) {}
 }
+
+/** Another worker owns the job now (ours stalled): stop touching it, post nothing, clean nothing. */
+class LostOwnership extends Error {}
 
 class Stop {
   constructor(
@@ -116,6 +123,10 @@ class JobRun {
       await this.loop();
       return await this.complete();
     } catch (err) {
+      if (err instanceof LostOwnership) {
+        s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
+        throw err;
+      }
       if (err instanceof Park) {
         await this.park(err.untilClock);
         throw new DelayedError();
@@ -162,6 +173,7 @@ class JobRun {
           await this.gate(step);
           await this.checkCancel();
           this.data.inFlight = step.name;
+          // save() re-asserts the job lock: a worker that stalled and lost the job never starts a destructive call.
           await this.save();
         }
       }
@@ -449,7 +461,13 @@ class JobRun {
     if (by) throw new Stop('cancelled', `cancelled by <@${by}>`);
   }
 
+  /**
+   * Writes the job's state, but only while this worker still holds the job's lock. Under CPU starvation the
+   * stalled-job checker can hand the job to another worker while this one still runs; extending the lock
+   * (which fails once it is lost) makes sure only the current owner ever writes or acts.
+   */
   private async save(): Promise<void> {
+    if (this.token && (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) !== 1) throw new LostOwnership();
     await this.job.updateData(this.data);
   }
 

@@ -95,7 +95,7 @@ function pointAtSimulators(config: Config, estate: Estate, slackApiUrl: string):
   if (!cluster?.aws) throw new Error(`${EXAMPLE_CONFIG} must declare cluster ${CLUSTER} with an aws section; the sandbox simulates it`);
   return {
     ...config,
-    slack: { ...config.slack, apiUrl: slackApiUrl },
+    slack: { ...config.slack, apiUrl: slackApiUrl, host: '127.0.0.1' },
     clock: { speed: estate.clock.speed, origin: estate.clock.origin },
     clusters: { ...config.clusters, [CLUSTER]: { ...cluster, aws: { ...cluster.aws, endpoint: estate.aws.url } } },
   };

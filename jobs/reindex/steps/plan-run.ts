@@ -128,7 +128,7 @@ function planText(ctx: ReindexCtx, plan: Plan): string {
   for (const r of plan.refused) lines.push(`✗ ${r.name}: refused — ${r.reason}`);
   lines.push(
     `Total: ${plan.indices.length} indices, ${n(plan.totalDocs)} docs, ${bytes(plan.totalBytes)}. ` +
-      `Original names rebuilt with ${plan.restoreVia === 'clone' ? '_clone of the write-blocked copy' : 'a second verified _reindex'}. ` +
+      `Original names rebuilt with ${plan.restoreVia === 'clone' ? '`_clone` of the write-blocked copy' : 'a second verified `_reindex`'}. ` +
       `Estimated time: posted after the first copy, from its observed throughput.`,
   );
   return lines.join('\n');

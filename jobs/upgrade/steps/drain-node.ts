@@ -59,7 +59,8 @@ async function waitForEmpty(ctx: Ctx, node: PlannedNode): Promise<number> {
     const shards = await es.shards();
     const left = shards.filter((s) => s.node === node.name).length;
     if (left === 0) return 0;
-    const moving = shards.some((s) => s.state === 'RELOCATING' || s.state === 'INITIALIZING');
+    // Only relocations off this node are progress; the rest of the cluster may churn all day.
+    const moving = shards.some((s) => s.node === node.name && s.state === 'RELOCATING');
     still = !moving && left === last ? still + 1 : 0;
     if (still >= STUCK_POLLS) return left;
     if (left !== last) await ctx.progress(`${node.name}: ${left} shards still to move`);
@@ -67,8 +68,9 @@ async function waitForEmpty(ctx: Ctx, node: PlannedNode): Promise<number> {
     if (ctx.clock.now() >= deadline) {
       throw new Error(`${node.name} still holds ${left} shards after ${Math.round(settings.drainTimeout / 60_000)} min of draining; the allocation exclusion is being removed. Check \`GET _cluster/allocation/explain\` for one of them, then run the upgrade again`);
     }
-    // While shards move, a long poll returns the moment the last relocation ends; between rounds, poll.
-    if (moving) await es.health({ noRelocating: true, timeoutMs: Math.min(settings.pollTimeout, deadline - ctx.clock.now()) });
+    // When only this node's shards are moving, a long poll returns the moment they are done; otherwise poll.
+    const othersMoving = shards.some((s) => s.node !== node.name && s.state === 'RELOCATING');
+    if (moving && !othersMoving) await es.health({ noRelocating: true, timeoutMs: Math.min(settings.pollTimeout, deadline - ctx.clock.now()) });
     else await ctx.clock.sleep(settings.pollInterval, ctx.signal);
   }
 }
