@@ -2,19 +2,13 @@
  * Slash-command acknowledgement latency, HTTP mode, 50 commands at once (BENCH_CONCURRENCY): the emulator signs
  * and POSTs each like Slack and times it until the bot's answer arrives. Slack gives up after 3000 ms; the goal
  * is p99 < 100 ms.
- * Emulator and bot share this process (and its event loop), so the figures include the sender's own overhead.
+ * The bot runs in a child process of its own (bench/ack-bot.ts), as it would in production.
  */
 import { randomBytes } from 'node:crypto';
-import { cancelCommand } from '../commands/cancel';
-import { helpCommand } from '../commands/help';
-import { statusCommand } from '../commands/status';
-import type { Command } from '../commands/types';
-import { configSchema } from '../src/config/schema';
-import { createLogger } from '../src/log';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { freePort, startRedis } from '../src/sandbox/redis-server';
 import { startSlackEmulator } from '../src/sim/slack';
-import { startRuntime } from '../src/start-runtime';
-import { demoCommand, demoJob } from '../test/fixtures/demo-job';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -23,8 +17,6 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, 110_000);
 
-const commands: Command<any>[] = [];
-commands.push(helpCommand(() => commands), demoCommand, statusCommand, cancelCommand);
 // Every enqueue gets a cluster of its own: one cluster would answer "busy" after the first, which is not an enqueue.
 const clusterNames = Array.from({ length: (ROUNDS + 1) * CONCURRENCY }, (_, i) => `c${i}`);
 const secrets = { botToken: `xoxb-${randomBytes(8).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
@@ -37,13 +29,21 @@ const slack = await startSlackEmulator({
   users: [{ id: 'U0ALICE', name: 'alice' }],
   channels: [{ id: 'C0OPS', name: 'elk-ops' }],
 });
-const config = configSchema.parse({
+const config = {
   slack: { ...secrets, apiUrl: slack.apiUrl, port: botPort },
   redis: { url: redis.url, prefix: 'bench-ack' },
   clusters: Object.fromEntries(clusterNames.map((c) => [c, { opsChannel: 'C0OPS', elasticsearch: { url: 'http://127.0.0.1:9' } }])),
   access: { commands: { demo: { users: ['*'], channels: ['C0OPS'] } } },
+};
+const bot = fork(fileURLToPath(new URL('./ack-bot.ts', import.meta.url)), [], {
+  execArgv: ['--import', 'tsx'],
+  env: { ...process.env, ACK_BENCH_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
 });
-const runtime = await startRuntime(config, { role: 'bot', log: createLogger('bench', 'warn'), modules: { demo: demoJob }, commands });
+await new Promise<void>((resolve, reject) => {
+  bot.once('message', () => resolve());
+  bot.once('exit', (code) => reject(new Error(`the bench bot exited with ${code}`)));
+});
+const runtime = { close: () => new Promise<void>((r) => (bot.once('exit', () => r()), bot.kill('SIGTERM'))) };
 
 let next = 0;
 const kinds: Record<string, () => string> = {

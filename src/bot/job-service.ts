@@ -82,12 +82,20 @@ export class JobService {
     await job.remove();
   }
 
+  private recent: { at: number; reply: Promise<Reply> } | undefined;
+
   async status(jobId?: string): Promise<Reply> {
-    if (jobId) {
-      const job = await this.getJob(jobId);
-      if (!job) return { text: `No job \`${esc(jobId)}\`. \`/elk status\` lists recent jobs.` };
-      return { text: this.describe(job, await job.getState(), true) };
+    if (!jobId) {
+      // A burst of /elk status (an incident channel) shares one listing per second instead of queueing on Redis.
+      if (!this.recent || Date.now() - this.recent.at > 1000) this.recent = { at: Date.now(), reply: this.listRecent() };
+      return this.recent.reply;
     }
+    const job = await this.getJob(jobId);
+    if (!job) return { text: `No job \`${esc(jobId)}\`. \`/elk status\` lists recent jobs.` };
+    return { text: this.describe(job, await job.getState(), true) };
+  }
+
+  private async listRecent(): Promise<Reply> {
     // One query per state (not one per job): /elk status must answer well within Slack's 3 s under load.
     const found: { job: Job<JobData>; state: string }[] = [];
     const states = ['active', 'waiting', 'delayed', 'completed', 'failed'] as const;
