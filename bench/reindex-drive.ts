@@ -94,24 +94,27 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       o.onStep?.(step.name, 'start', startedAt);
       let skipped = false;
       if (step.destructive) {
-        if (step.approval) {
-          if (!approvals.has(step.name)) {
-            const request = await step.approval(ctx);
-            asked.push(request.action);
-            approvals.set(step.name, o.decide ? o.decide(step.name, request) : true);
-          }
-          if (!approvals.get(step.name)) return await stop('rejected', `${step.name} rejected`);
-        }
-        // As the runner does: a failing predicate is re-checked for a while before the job stops.
-        for (const p of step.predicates ?? []) {
-          const deadline = o.clock.now() + 120_000;
-          for (let r = await p.check(ctx); !r.ok; r = await p.check(ctx)) {
-            if (o.clock.now() >= deadline) return await stop('blocked', `${step.name} blocked by ${p.name}: ${r.reason}`);
-            await o.clock.sleep(5_000);
-          }
-        }
+        // As the runner does: an in-flight step first asks whether its effect already happened.
         if (data.inFlight === step.name) skipped = await step.alreadyDone!(ctx);
-        if (!skipped) data.inFlight = step.name;
+        if (!skipped) {
+          if (step.approval) {
+            if (!approvals.has(step.name)) {
+              const request = await step.approval(ctx);
+              asked.push(request.action);
+              approvals.set(step.name, o.decide ? o.decide(step.name, request) : true);
+            }
+            if (!approvals.get(step.name)) return await stop('rejected', `${step.name} rejected`);
+          }
+          // A failing predicate is re-checked for a while before the job stops.
+          for (const p of step.predicates ?? []) {
+            const deadline = o.clock.now() + 120_000;
+            for (let r = await p.check(ctx); !r.ok; r = await p.check(ctx)) {
+              if (o.clock.now() >= deadline) return await stop('blocked', `${step.name} blocked by ${p.name}: ${r.reason}`);
+              await o.clock.sleep(5_000);
+            }
+          }
+          data.inFlight = step.name;
+        }
       }
       const outcome: StepOutcome = skipped ? { done: 'already done' } : await step.run(ctx);
       if (outcome.state) Object.assign(data.state, outcome.state);

@@ -5,26 +5,6 @@ import { EsUpgradeAdapter } from '../src/elasticsearch/upgrade-port';
 import type { Estate } from '../src/sim/estate';
 import type { UpgradeDeps, UpgradeSettings } from '../jobs/upgrade/ports';
 
-/**
- * Simulator gap (reported): no `GET _cluster/state/metadata` yet. Until it exists the voting exclusions are
- * read from the simulator's ground truth — the same fact, without the wire format.
- */
-class SimGapAdapter extends EsUpgradeAdapter {
-  constructor(
-    es: ConstructorParameters<typeof EsUpgradeAdapter>[0],
-    private readonly estate: Estate,
-  ) {
-    super(es);
-  }
-  override async votingExclusions(): Promise<string[]> {
-    try {
-      return await super.votingExclusions();
-    } catch {
-      return this.estate.es.cluster.exclusions.map((e) => e.node_name);
-    }
-  }
-}
-
 /** The configuration defaults (src/config/schema.ts), as the job sees them. */
 export const DEFAULT_SETTINGS: Omit<UpgradeSettings, 'groups'> = {
   nodeMapping: { by: 'private-ip' },
@@ -46,7 +26,7 @@ export const DEFAULT_SETTINGS: Omit<UpgradeSettings, 'groups'> = {
 export function estateDeps(estate: Estate, overrides: Partial<UpgradeSettings> = {}): UpgradeDeps {
   const clients = createAwsClients({ region: estate.aws.region, endpoint: estate.aws.url, credentials: estate.aws.credentials });
   return {
-    es: new SimGapAdapter(createEsClient({ url: estate.es.url, requestTimeout: 30_000 }), estate),
+    es: new EsUpgradeAdapter(createEsClient({ url: estate.es.url, requestTimeout: 30_000 })),
     aws: new AwsUpgradeAdapter(clients),
     settings: { ...DEFAULT_SETTINGS, groups: { ...estate.groups }, ...overrides },
   };

@@ -93,24 +93,27 @@ export async function runUpgrade(o: RunOptions): Promise<RunResult> {
       const startedAt = o.clock.now();
       let skipped = false;
       if (step.destructive) {
-        if (step.approval) said.push(`approval: ${(await step.approval(ctx)).action}`);
-        const deadline = o.clock.now() + (o.predicateWait ?? 60_000);
-        for (;;) {
-          const failing = [];
-          for (const p of step.predicates ?? []) {
-            const r = await p.check(ctx);
-            if (!r.ok) failing.push(`${p.name}: ${r.reason}`);
-          }
-          if (!failing.length) break;
-          blockedBy.push(...failing.map((f) => `${step.name} ${f}`));
-          if (o.clock.now() >= deadline) return await stop(`${step.name} blocked by ${failing[0]}`);
-          await o.clock.sleep(5000);
-        }
+        // As the runner does: an in-flight step first asks whether its effect already happened.
         if (data.inFlight === step.name) {
           if (!step.alreadyDone) throw new Error(`${step.name} cannot tell whether it happened`);
           skipped = await step.alreadyDone(ctx);
         }
-        if (!skipped) data.inFlight = step.name;
+        if (!skipped) {
+          if (step.approval) said.push(`approval: ${(await step.approval(ctx)).action}`);
+          const deadline = o.clock.now() + (o.predicateWait ?? 60_000);
+          for (;;) {
+            const failing = [];
+            for (const p of step.predicates ?? []) {
+              const r = await p.check(ctx);
+              if (!r.ok) failing.push(`${p.name}: ${r.reason}`);
+            }
+            if (!failing.length) break;
+            blockedBy.push(...failing.map((f) => `${step.name} ${f}`));
+            if (o.clock.now() >= deadline) return await stop(`${step.name} blocked by ${failing[0]}`);
+            await o.clock.sleep(5000);
+          }
+          data.inFlight = step.name;
+        }
       }
       const outcome = skipped ? { done: 'already done' } : await step.run(ctx);
       if ('stop' in outcome) return await stop(outcome.stop);

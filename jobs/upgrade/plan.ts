@@ -45,7 +45,7 @@ export async function buildPlan(deps: UpgradeDeps, args: UpgradeArgs, now: numbe
   const groupNames = [settings.groups.data, settings.groups.masters].filter((g): g is string => !!g);
   const groups = await aws.groups(groupNames);
   const missing = groupNames.filter((g) => !groups.some((x) => x.name === g));
-  if (missing.length) throw new Error(`Auto Scaling group ${missing.join(', ')} not found in ${'this region'}; check aws.groups in the cluster's configuration`);
+  if (missing.length) throw new Error(`Auto Scaling group ${missing.join(', ')} not found; check aws.region and aws.groups in the cluster's configuration`);
 
   const targets = new Map<string, string>();
   for (const g of groups) targets.set(g.name, await targetOf(deps, args, g));

@@ -154,7 +154,7 @@ export const configSchema = z.object({
       stalledInterval: duration.prefault('15s'),
       /** How long a failing safety predicate is re-checked before an approver is asked to override it. */
       predicateWait: duration.prefault('5m'),
-      predicatePoll: duration.prefault('5s'),
+      predicatePoll: duration.prefault('1s'),
     })
     .prefault({}),
 });

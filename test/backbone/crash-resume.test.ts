@@ -57,4 +57,21 @@ describe('SIGKILL and resume', () => {
     expect(questions).toHaveLength(2);
     if (crashAt.endsWith(':ran')) expect(s.data.records.find((r) => `${r.step}:ran` === crashAt)?.skipped).toBe(true);
   });
+
+  it('a step whose effect happened before the crash is not re-gated: a predicate that now blocks does not matter', async () => {
+    await redis.del(demoKey(h.prefix, 'effect:1'), demoKey(h.prefix, 'gate'));
+    await h.restartWorker({ crashAt: 'item-1/destroy:ran' });
+    await h.command('alice', 'demo prod --items 1 --prepare-ms 100');
+    await h.approve('bob', 'demo-prod');
+    expect(await h.workerExited(30_000)).toBe(137);
+    // The effect happened; now the gate closes, as a cluster changed by the effect would.
+    await redis.set(demoKey(h.prefix, 'gate'), 'closed');
+    await h.startWorker();
+    const s = await h.waitForJob('demo-prod', { until: 'completed', timeoutMs: 30_000 });
+    expect(s.returnvalue.outcome).toBe('completed');
+    expect(s.data.records.find((r) => r.step === 'item-1/destroy')?.skipped).toBe(true);
+    expect(Number(await redis.get(demoKey(h.prefix, 'effect:1')))).toBe(1);
+    expect(h.threadText('demo-prod')).not.toMatch(/blocked by/);
+    await redis.del(demoKey(h.prefix, 'gate'));
+  });
 });

@@ -125,7 +125,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       slack: { botToken: '${SLACK_BOT_TOKEN}', signingSecret: '${SLACK_SIGNING_SECRET}', apiUrl: slackStarted.apiUrl, port: botPort, pace: { perSecond: 20, burst: 5 } },
       redis: { url: redisUrl(), prefix },
       clock: { speed: clock.speed, origin: clock.origin },
-      worker: { concurrency: 2, lockDuration: '2s', stalledInterval: '1s', predicateWait: '2m', predicatePoll: '5s' },
+      worker: { concurrency: 2, lockDuration: '2s', stalledInterval: '1s', predicateWait: '2m', predicatePoll: '1s' },
       clusters: {
         [cluster]: merge(
           {

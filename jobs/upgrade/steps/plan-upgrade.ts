@@ -18,7 +18,7 @@ export function planStep(): Step<UpgradeArgs, UpgradeDeps> {
       const first = plan.nodes[0];
       if (!first) return { done: 'nothing to replace', figures: { skipped: String(plan.skipped.length) } };
       const checks = await Promise.all(
-        terminatePredicates(first, `${first.name}/terminate`).map(async (p) => ({ name: p.name, r: await p.check(ctx) })),
+        terminatePredicates(first).map(async (p) => ({ name: p.name, r: await p.check(ctx) })),
       );
       // A data node's shards are moved off before its turn: what it holds now does not block it.
       const drained = (name: string) => first.kind === 'data' && name === 'no_sole_primary_on_node';

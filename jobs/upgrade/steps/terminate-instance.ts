@@ -15,7 +15,7 @@ export function terminateStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps>
     name,
     label: `Terminate ${node.instanceId} (${node.name})`,
     destructive: true,
-    predicates: terminatePredicates(node, name),
+    predicates: terminatePredicates(node),
     async approval() {
       return {
         action: `terminate ${node.instanceId} (${node.name}, ${node.role}, ${node.version}); the group will launch ${node.target}`,

@@ -105,7 +105,8 @@ export function fakeEstate(specs: NodeSpec[], version = '7.17.25') {
   };
   aws.groupList = [group('es-master', true), group('es-data', false)];
   es.master = specs.find((s) => s.roles.includes('master'))?.name;
-  return { es, aws, deps: { es, aws, settings: { ...SETTINGS } } satisfies UpgradeDeps };
+  const deps: UpgradeDeps & { es: FakeEs; aws: FakeAws } = { es, aws, settings: { ...SETTINGS } };
+  return { es, aws, deps };
 }
 
 export function manualClock(start = 1_700_000_000_000): Clock {

@@ -3,6 +3,7 @@ import { buildPlan } from '../../../jobs/upgrade/plan';
 import { awaitGreenStep } from '../../../jobs/upgrade/steps/await-green';
 import { awaitReplacementStep } from '../../../jobs/upgrade/steps/await-replacement';
 import { drainStep } from '../../../jobs/upgrade/steps/drain-node';
+import { reportStep } from '../../../jobs/upgrade/steps/report';
 import type { ShardCopy } from '../../../jobs/upgrade/ports';
 import { fakeCtx, fakeEstate, NINE } from './fake-estate';
 
@@ -100,5 +101,26 @@ describe('drain', () => {
     await drainStep(plan.nodes[0]).run(ctx);
     expect(es.settings.excludeName).toBe('es-old-1,es-data-1');
     expect(ctx.state.savedAllocation).toEqual({ excludeName: 'es-old-1', enable: null });
+  });
+});
+
+describe('report', () => {
+  it('checks the replacements run the target and posts the summary (with every terminated instance) to the webhook', async () => {
+    const { deps, es, plan } = await setup();
+    const posted: unknown[] = [];
+    deps.postSummary = async (body) => void posted.push(body);
+    const node = plan.nodes[0];
+    es.nodeList.push({ id: 'new-id', name: node.name, ip: '10.0.9.1', version: '8.15.0', roles: node.roles, attributes: {} });
+    const only = { ...plan, nodes: [node] };
+    const { ctx } = fakeCtx(deps, {
+      state: { plan: only, [`node:${node.name}`]: { replacement: { instanceId: 'i-new', node: node.name, nodeId: 'new-id' } }, terminated: [{ instanceId: node.instanceId, name: node.name, node: node.name, at: 1 }] },
+    });
+    expect(await reportStep().run(ctx)).toEqual({ done: 'every replaced node runs its target version (1 nodes); summary posted to the webhook' });
+    expect(posted).toEqual([expect.objectContaining({ cluster: 'prod', target: '8.15.0', terminated: [{ instanceId: node.instanceId, name: node.name, node: node.name }] })]);
+    es.nodeList.at(-1)!.version = '7.17.25';
+    deps.postSummary = async () => {
+      throw new Error('webhook answered HTTP 500');
+    };
+    expect(await reportStep().run(ctx)).toEqual({ stop: 'replaced nodes not at the target: es-data-1 (runs 7.17.25); ⚠️ the summary webhook failed: webhook answered HTTP 500', reason: 'failed' });
   });
 });

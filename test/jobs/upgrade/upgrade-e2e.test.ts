@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
 
-const workerEntry = fileURLToPath(new URL('./sim-gap-worker.ts', import.meta.url));
 let h: Harness | undefined;
 let seeded: SeededEstate | undefined;
 afterEach(async () => {
@@ -46,8 +44,9 @@ const CRASHES = [
 
 describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)', () => {
   it('a full rolling upgrade with the worker SIGKILLed at 20 boundaries: resumes, terminates nothing twice, never red, nothing lost', async () => {
-    seeded = await seedEstate({ speed: 200 });
-    h = await startHarness({ estate: seeded.estate, workerEntry, config: { worker: { predicateWait: '60m' } }, clusterConfig: { upgrade: { pollInterval: '1s' } } });
+    // Slow enough (and a 4-minute boot) that a wait is still running when the restarted worker picks the job up (~3 s real).
+    seeded = await seedEstate({ speed: 60, awsKnobs: { bootMs: 240_000 } });
+    h = await startHarness({ estate: seeded.estate, config: { worker: { predicateWait: '60m' } }, clusterConfig: { upgrade: { pollInterval: '1s' } } });
     await h.restartWorker({ crashAt: CRASHES[0] });
     const reply = await h.command('alice', 'upgrade prod');
     expect(reply).toMatch(/Upgrade queued for `prod` as job/);
@@ -55,24 +54,38 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
 
     let next = 0;
     let dead = false;
-    const arm = () => h!.workerExited(10 * 60_000).then(() => void (dead = true), () => undefined);
-    void arm();
+    let generation = 0;
+    // Only the current worker's exit counts: restartWorker's own SIGKILL of the previous one does not.
+    const arm = () => {
+      const mine = ++generation;
+      void h!.workerExited(10 * 60_000).then(() => void (dead = dead || mine === generation), () => undefined);
+    };
+    arm();
     const clicked = new Set<string>();
     let kills = 0;
-    const deadline = Date.now() + 150_000;
+    const fired: string[] = [];
+    const missed: string[] = [];
+    let armedAfterRecord = false;
+    const isRecorded = (crash: string | undefined, records: Array<{ step: string }>) => !!crash && records.some((r) => r.step === crash.slice(0, crash.lastIndexOf(':')));
+    const deadline = Date.now() + 200_000;
     for (;;) {
-      expect(Date.now(), `job stuck\n${h.threadText(jobId)}`).toBeLessThan(deadline);
       const s = await h.job(jobId);
+      expect(Date.now(), `job stuck (${s?.state}, next crash ${CRASHES[next]}, step ${s?.data.cursor})\n${h.threadText(jobId)}\n--- worker log ---\n${h.workerLog().slice(-3000)}`).toBeLessThan(deadline);
       if (s?.state === 'completed' || s?.state === 'failed') break;
       const crash = CRASHES[next];
       const [step, phase] = crash ? [crash.slice(0, crash.lastIndexOf(':')), crash.slice(crash.lastIndexOf(':') + 1)] : [];
-      const passed = !!step && s?.data.records.some((r) => r.step === step) && phase !== 'after';
+      const recorded = !!step && !!s?.data.records.some((r) => r.step === step);
+      // A wait that finished during the restart never reaches its `during` point; an `after` point armed once its step was recorded cannot fire.
+      const passed = recorded && (phase !== 'after' || armedAfterRecord);
       if (dead || passed) {
         if (dead) kills++;
+        (dead ? fired : missed).push(CRASHES[next]);
         dead = false;
         next++;
+        generation++;
         await h.restartWorker({ crashAt: CRASHES[next] });
-        void arm();
+        armedAfterRecord = isRecorded(CRASHES[next], (await h.job(jobId))?.data.records ?? []);
+        arm();
         continue;
       }
       const p = s?.data.pendingApproval;
@@ -85,7 +98,7 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     }
     const final = (await h.job(jobId))!;
     expect(final.state, `${final.failedReason}\n${h.threadText(jobId)}`).toBe('completed');
-    expect(kills).toBeGreaterThanOrEqual(15);
+    expect(kills, `fired: ${fired.join(', ')}; missed: ${missed.join(', ')}`).toBeGreaterThanOrEqual(15);
 
     const { cluster } = seeded.estate.es;
     expect(cluster.observations).toMatchObject({ everRed: false, lostDocs: 0 });
@@ -104,12 +117,12 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     expect(thread).toMatch(/Kibana may refuse to work/);
     expect(final.returnvalue.terminated).toHaveLength(9);
     for (const id of terminated) expect(final.returnvalue.summary).toContain(id);
-  }, 240_000);
+  }, 260_000);
 
   it('a replacement that never joins stops the job with Keep waiting / Abort buttons; Abort leaves the settings restored', async () => {
     seeded = await seedEstate({ speed: 200 });
     seeded.estate.es.cluster.knobs.neverJoin.add('es-data-2');
-    h = await startHarness({ estate: seeded.estate, workerEntry });
+    h = await startHarness({ estate: seeded.estate });
     const jobId = jobIdOf(await h.command('alice', 'upgrade prod --node es-data-2 --join-timeout 5m'));
     await h.waitForJob(jobId, { until: 'parked', timeoutMs: 60_000 });
     await h.approve('bob', jobId);

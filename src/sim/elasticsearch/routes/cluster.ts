@@ -197,7 +197,37 @@ async function deleteVotingExclusions(req: EsRequest): Promise<EsResponse> {
   return {};
 }
 
+/**
+ * The subset of `GET _cluster/state[/{metrics}]` the bot reads: master_node, nodes, and metadata's
+ * cluster_coordination (voting configuration and its exclusions). Other metadata is left out.
+ */
+async function clusterState(req: EsRequest): Promise<EsResponse> {
+  const c = req.cluster;
+  await c.requireMaster();
+  const metrics = (req.params.metrics ?? '_all').split(',');
+  const want = (m: string) => metrics.includes('_all') || metrics.includes(m);
+  const master = c.masterNode();
+  const nodeId = (name: string) => c.nodeByName(name)?.id ?? name;
+  const body: Record<string, unknown> = { cluster_name: c.clusterName, cluster_uuid: c.uuid };
+  if (want('master_node')) body.master_node = master?.id;
+  if (want('nodes'))
+    body.nodes = Object.fromEntries(
+      c.nodes().filter((n) => n.joined).map((n) => [nodeId(n.name), { name: n.name, transport_address: `${n.ip}:9300`, attributes: {}, roles: n.roles }]),
+    );
+  if (want('metadata')) {
+    const config = [...c.votingConfig].map(nodeId).sort();
+    body.metadata = {
+      cluster_uuid: c.uuid,
+      cluster_uuid_committed: true,
+      cluster_coordination: { term: 1, last_committed_config: config, last_accepted_config: config, voting_config_exclusions: c.exclusions.map((e) => ({ ...e })) },
+    };
+  }
+  return { body };
+}
+
 export const clusterRoutes: Route[] = [
+  route('GET', '/_cluster/state', clusterState),
+  route('GET', '/_cluster/state/{metrics}', clusterState),
   route('GET', '/_cluster/health', clusterHealth),
   route('GET', '/_cluster/health/{index}', clusterHealth),
   route('GET', '/_cluster/settings', getClusterSettings),
