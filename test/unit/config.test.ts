@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load-config';
 import { parseDuration, formatDuration } from '../../src/config/duration';
 
-const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig', ES_PASS: 'hunter2' };
+const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig', ES_PASS: 'hunter2', ELASTALERT_WEBHOOK_SECRET: 'whs' };
 const minimal = `
 slack: { botToken: "\${SLACK_BOT_TOKEN}", signingSecret: "\${SLACK_SIGNING_SECRET}" }
 clusters:

@@ -58,7 +58,7 @@ describe('reindex stopped between steps leaves every index readable under its na
     expect(Object.keys(await es.indices.getAlias({ name: `${name}-read` }))).toEqual([name]);
     // The copy is never deleted by cleanup once the source is gone; the thread says where it is.
     expect(cluster.trueDocCount(`${name}-r`)).toBe(2_500);
-    expect(run.cleanup?.join('\n')).toMatch(new RegExp(`${name}-r was kept as a second copy: delete it with DELETE /${name}-r`));
+    expect(run.cleanup?.join('\n')).toMatch(new RegExp(`${name}-r was kept as a second copy: delete it with \`DELETE /${name}-r\``));
   });
 
   it('cancel in the middle of a second copy replaces the partial rebuild with a clone of the verified copy', async () => {
@@ -72,7 +72,7 @@ describe('reindex stopped between steps leaves every index readable under its na
       { jobId: 'mid', data: run.data, state: run.data.state, deps: depsFor(estate), clock: estate.clock, signal: AbortSignal.abort(), setState: async (p) => void Object.assign(run.data.state, p), progress: async () => undefined, say: async () => undefined, log: async () => undefined, decide: async () => ({ approved: false, by: 'x', at: 0 }) },
       'cancelled',
     );
-    expect(lines.join('\n')).toMatch(/logs-mid: restored from its copy with _clone and verified \(6,000 docs\)/);
+    expect(lines.join('\n')).toMatch(/logs-mid: restored from its copy with `_clone` and verified \(6,000 docs\)/);
     expect(cluster.trueDocCount('logs-mid')).toBe(6_000);
     expect(cluster.indices.get('logs-mid').settings['index.blocks.write']).not.toBe('true');
   });
