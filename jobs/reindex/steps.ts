@@ -28,8 +28,9 @@ export const indexSteps = (index: PlannedIndex): ReindexStep[] => [
 ];
 
 /**
- * The plan first; once it is recorded, one approval and then every index in turn. Indices run one at a time
- * (reindex.parallel is not used yet): each index's steps are recorded before the next index starts.
+ * The plan first; once it is recorded, one approval and then every index in turn. Indices run one at a time:
+ * each index's steps are recorded before the next index starts, so at most one index is ever without its
+ * original name.
  */
 export function reindexSteps(data: JobData<ReindexArgs>): ReindexStep[] {
   const plan = planOf(data.state);

@@ -64,7 +64,6 @@ const cluster = z.object({
   reindex: z
     .object({
       maxIndices: z.number().int().positive().default(20),
-      parallel: z.number().int().positive().default(1),
       suffix: z.string().default('-r'),
       /** Consecutive equal counts required before a copy counts as verified. */
       countChecks: z.number().int().min(2).default(3),

@@ -10,6 +10,7 @@ import { generateLogDocs } from '../sim/log-docs';
 import { startEstate, type Estate } from '../sim/estate';
 import { startSlackEmulator } from '../sim/slack';
 import { startRuntime } from '../start-runtime';
+import { startKnobsApi } from './knobs-api';
 import { freePort, portOr, redisAnswers, startRedis } from './redis-server';
 
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../elk-ops.example.yml', import.meta.url));
@@ -25,7 +26,7 @@ const CHANNELS = [
   { id: 'C0OPS', name: 'elk-ops' },
   { id: 'C0GENERAL', name: 'general' },
 ];
-const DEFAULT_PORTS = { console: 3100, bot: 3000, es: 9200, aws: 4566 };
+const DEFAULT_PORTS = { console: 3100, bot: 3000, es: 9200, aws: 4566, knobs: 3200 };
 
 export interface SandboxOptions {
   /** Kernel-chosen ports everywhere (tests), instead of the memorable defaults. */
@@ -37,7 +38,7 @@ export interface SandboxOptions {
 }
 
 export interface Sandbox {
-  urls: { console: string; bot: string; es: string; aws: string };
+  urls: { console: string; bot: string; es: string; aws: string; knobs: string };
   redisUrl: string;
   close(): Promise<void>;
 }
@@ -72,6 +73,8 @@ export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.
       channels: CHANNELS,
     });
     closers.push(slack.close);
+    const knobs = await startKnobsApi(estate, env.SANDBOX_KNOBS_PORT ? Number(env.SANDBOX_KNOBS_PORT) : await pick('knobs'));
+    closers.push(knobs.close);
 
     // The AWS SDK reads credentials from the process environment, so the simulator's go there, not in env.
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: estate.aws.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: estate.aws.credentials.secretAccessKey, AWS_REGION: REGION });
@@ -80,7 +83,7 @@ export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.
     const runtime = await startRuntime(config, { role: 'all', log, ...registry, port: botPort });
     closers.push(() => runtime.close());
 
-    const urls = { console: slack.url, bot: `http://127.0.0.1:${botPort}`, es: estate.es.url, aws: estate.aws.url };
+    const urls = { console: slack.url, bot: `http://127.0.0.1:${botPort}`, es: estate.es.url, aws: estate.aws.url, knobs: knobs.url };
     print(banner(urls, redis.url, redis.spawned, config));
     return { urls, redisUrl: redis.url, close };
   } catch (e) {
@@ -171,6 +174,8 @@ function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, confi
     `  bot             ${urls.bot}/slack/events   (health: ${urls.bot}/healthz)`,
     `  Elasticsearch   ${urls.es}   (simulated cluster "${CLUSTER}", 3 masters + 6 data nodes, 7.17.25, templates at 8.15.0)`,
     `  AWS (EC2, ASG)  ${urls.aws}   (region ${REGION}, groups es-master, es-data)`,
+    `  fault knobs     ${urls.knobs}/knobs   (GET reads them, POST JSON sets them; durations in clock ms, lists are replaced)`,
+    `                  e.g. curl -d '{"es":{"refreshLagMs":2000,"neverJoin":["es-data-3"]},"aws":{"failBoot":1}}' ${urls.knobs}/knobs`,
     `  Redis           ${redisUrl.replace(/\/\/[^@]*@/, '//')}   (${redisNote})`,
     `  clock           ${config.clock.speed}x real time`,
     '  Ctrl-C stops everything.',

@@ -68,10 +68,18 @@ describe('npm run sandbox', () => {
     expect(health).toMatchObject({ cluster_name: 'sandbox', number_of_nodes: 9 });
   });
 
+  it('serves the estate\'s fault knobs, and the banner says how to change them', async () => {
+    expect(banner).toContain(`curl -d '{"es":`);
+    expect(banner).toContain(`${sandbox.urls.knobs}/knobs`);
+    const knobs = await (await fetch(`${sandbox.urls.knobs}/knobs`)).json();
+    expect(knobs.aws).toMatchObject({ failBoot: 0, deny: [] });
+  });
+
   it('closes everything: the ports stop answering', async () => {
-    const { console: consoleUrl, bot } = sandbox.urls;
+    const { console: consoleUrl, bot, knobs } = sandbox.urls;
     await sandbox.close();
     await expect(fetch(`${bot}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${knobs}/knobs`)).rejects.toThrow();
     await expect(fetch(consoleUrl)).rejects.toThrow();
   });
 });

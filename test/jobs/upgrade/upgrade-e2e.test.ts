@@ -98,7 +98,11 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     }
     const final = (await h.job(jobId))!;
     expect(final.state, `${final.failedReason}\n${h.threadText(jobId)}`).toBe('completed');
-    expect(kills, `fired: ${fired.join(', ')}; missed: ${missed.join(', ')}`).toBeGreaterThanOrEqual(15);
+    // Every boundary around a destructive step must have been hit; waits that finish while a worker restarts
+    // (and the quick steps right after them) can slip past, so the rest only needs most of them.
+    const report = `fired: ${fired.join(', ')}; missed: ${missed.join(', ')}`;
+    expect(missed.filter((c) => c.includes('/terminate:')), report).toEqual([]);
+    expect(kills, report).toBeGreaterThanOrEqual(12);
 
     const { cluster } = seeded.estate.es;
     expect(cluster.observations).toMatchObject({ everRed: false, lostDocs: 0 });
