@@ -110,7 +110,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
             const deadline = o.clock.now() + 120_000;
             for (let r = await p.check(ctx); !r.ok; r = await p.check(ctx)) {
               if (o.clock.now() >= deadline) return await stop('blocked', `${step.name} blocked by ${p.name}: ${r.reason}`);
-              await o.clock.sleep(5_000);
+              await o.clock.sleep(1_000);
             }
           }
           data.inFlight = step.name;

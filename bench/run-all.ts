@@ -1,7 +1,7 @@
 /**
  * Runs every benchmark in bench/ one after another, each in its own process (a clean event loop and heap, and
- * a crash or hang stays contained), and prints their output. A file another bench imports is a helper, not a
- * bench. Each gets BENCH_TIMEOUT_MS (default 2 minutes) before it is killed.
+ * a crash or hang stays contained), and prints their output. A file another bench imports or forks is a
+ * helper, not a bench. Each gets BENCH_TIMEOUT_MS (default 2 minutes) before it is killed.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +14,8 @@ const self = basename(fileURLToPath(import.meta.url));
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.ts') && f !== self).sort();
 const sources = files.map((f) => readFileSync(join(DIR, f), 'utf8'));
-const helpers = new Set(files.filter((f) => sources.some((s) => s.includes(`'./${f.replace(/\.ts$/, '')}'`))));
+// Imported ('./x') or started as a child process ('./x.ts'): either way a helper.
+const helpers = new Set(files.filter((f) => sources.some((s) => s.includes(`'./${f.replace(/\.ts$/, '')}'`) || s.includes(`'./${f}'`))));
 const benches = files.filter((f) => !helpers.has(f));
 
 function run(file: string): Promise<{ code: number | null; ms: number; timedOut: boolean }> {

@@ -28,7 +28,7 @@ for (const kind of ['drain', 'leave', 'join', 'green', 'gate'] as const) {
   const l = waits.filter((w) => w.wait === kind).map((w) => w.latencyMs);
   if (!l.length) continue;
   const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const note = kind === 'gate' ? '  (runner: predicates re-checked every worker.predicatePoll = 5 s, plus the terminate call)' : '';
+  const note = kind === 'gate' ? '  (runner: predicates re-checked every worker.predicatePoll = 1 s, plus the terminate call)' : '';
   console.log(`  ${kind.padEnd(6)} n=${l.length}  median ${fmt(percentile(l, 50))}  max ${fmt(Math.max(...l))} clock  (max ${(Math.max(...l) / speed).toFixed(0)} ms real)${note}`);
 }
 process.exit(0);

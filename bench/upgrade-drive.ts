@@ -110,7 +110,7 @@ export async function runUpgrade(o: RunOptions): Promise<RunResult> {
             if (!failing.length) break;
             blockedBy.push(...failing.map((f) => `${step.name} ${f}`));
             if (o.clock.now() >= deadline) return await stop(`${step.name} blocked by ${failing[0]}`);
-            await o.clock.sleep(5000);
+            await o.clock.sleep(1000);
           }
           data.inFlight = step.name;
         }

@@ -2,10 +2,11 @@
  * What the bot relies on from Elasticsearch. Runs against the simulator by default; with ES_URL set it runs
  * unchanged against a real cluster, touching only indices it creates (prefixed `elk-ops-contract-<run>-`).
  */
-import { Client, errors } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src/clock';
 import { startElasticsearchSimulator, type SimCluster } from '../../src/sim/elasticsearch';
+import { responseError } from '../sim/elasticsearch/sim-harness';
 
 const REAL = process.env.ES_URL;
 const run = `elk-ops-contract-${Date.now().toString(36)}`;
@@ -13,15 +14,6 @@ const name = (s: string) => `${run}-${s}`;
 let client: Client;
 let sim: { cluster: SimCluster; close(): Promise<void> } | undefined;
 
-const failure = async (p: Promise<unknown>): Promise<errors.ResponseError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof errors.ResponseError) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-};
 
 beforeAll(async () => {
   if (REAL) {
@@ -48,7 +40,7 @@ describe('Elasticsearch contract', () => {
   it('health long poll answers when the condition holds and 408 with timed_out when it never does', async () => {
     const ok = await client.cluster.health({ wait_for_nodes: '>=1', timeout: '5s' });
     expect(ok.timed_out).toBe(false);
-    const err = await failure(client.cluster.health({ wait_for_nodes: '>=1000', timeout: '1s' }));
+    const err = await responseError(client.cluster.health({ wait_for_nodes: '>=1000', timeout: '1s' }));
     expect(err.statusCode).toBe(408);
     expect(err.body).toMatchObject({ timed_out: true });
     expect(err.body).toHaveProperty('status');
@@ -83,7 +75,7 @@ describe('Elasticsearch contract', () => {
     const dst = name('clone-dst');
     await client.indices.create({ index: src, settings: { number_of_shards: 2, number_of_replicas: 0 } });
     await bulk(src, docs(30));
-    const refused = await failure(client.indices.clone({ index: src, target: dst }));
+    const refused = await responseError(client.indices.clone({ index: src, target: dst }));
     expect(refused.body).toMatchObject({ error: { type: 'illegal_state_exception', reason: `index ${src} must be read-only to resize index. use "index.blocks.write=true"` } });
     await client.indices.putSettings({ index: src, settings: { 'index.blocks.write': true } });
     expect(await client.indices.clone({ index: src, target: dst })).toMatchObject({ acknowledged: true, index: dst });
@@ -129,7 +121,7 @@ describe('Elasticsearch contract', () => {
     const { task } = await client.reindex({ source: { index: src }, dest: { index: name('killed') }, wait_for_completion: false });
     const nodeId = String(task).split(':')[0];
     sim!.cluster.stopNode(sim!.cluster.nodes().find((n) => n.id === nodeId)!.name);
-    const err = await failure(client.tasks.get({ task_id: String(task) }));
+    const err = await responseError(client.tasks.get({ task_id: String(task) }));
     expect(err.statusCode).toBe(404);
     expect(err.body).toMatchObject({ error: { type: 'resource_not_found_exception' } });
   });

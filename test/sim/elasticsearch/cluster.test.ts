@@ -1,19 +1,9 @@
-import { errors } from '@elastic/elasticsearch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeSpec, startSim, type SimHarness } from './sim-harness';
+import { nodeSpec, startSim, type SimHarness, responseError } from './sim-harness';
 
 let h: SimHarness;
 afterEach(async () => h?.close());
 
-const responseError = async (p: Promise<unknown>): Promise<errors.ResponseError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof errors.ResponseError) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-};
 
 describe('Elasticsearch simulator: cluster behaviour', () => {
   it('starts green, answers GET / with the serving node version and lists nodes', async () => {

@@ -1,7 +1,7 @@
-import { errors, type Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateLogDocs } from '../../../src/sim/log-docs';
-import { startSim, type SimHarness } from './sim-harness';
+import { startSim, type SimHarness, responseError } from './sim-harness';
 
 let h: SimHarness;
 afterEach(async () => h?.close());
@@ -9,15 +9,6 @@ afterEach(async () => h?.close());
 const bulkIndex = (client: Client, index: string, docs: object[]) =>
   client.bulk({ operations: docs.flatMap((d) => [{ index: { _index: index } }, d]) });
 
-const failure = async (p: Promise<unknown>): Promise<errors.ResponseError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof errors.ResponseError) return e;
-    throw e;
-  }
-  throw new Error('expected the request to fail');
-};
 
 describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
   it('documents are searchable only after a refresh; refreshLagMs delays it', async () => {
@@ -45,7 +36,7 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
     await h.clock.sleep(1_000);
     const later = await h.client.tasks.get({ task_id: String(task) });
     expect(later.task.status.created).toBeGreaterThan(first.task.status.created);
-    const timeout = await failure(h.client.tasks.get({ task_id: String(task), wait_for_completion: true, timeout: '1s' }));
+    const timeout = await responseError(h.client.tasks.get({ task_id: String(task), wait_for_completion: true, timeout: '1s' }));
     expect(timeout.statusCode).toBe(500);
     expect(timeout.body).toMatchObject({ error: { type: 'timeout_exception' } });
     const done = await h.client.tasks.get({ task_id: String(task), wait_for_completion: true, timeout: '60s' });
@@ -61,7 +52,7 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
     await h.clock.sleep(2_000);
     const nodeId = String(task).split(':')[0];
     h.cluster.stopNode(h.cluster.nodes().find((n) => n.id === nodeId)!.name);
-    const gone = await failure(h.client.tasks.get({ task_id: String(task) }));
+    const gone = await responseError(h.client.tasks.get({ task_id: String(task) }));
     expect(gone.statusCode).toBe(404);
     expect(gone.body).toMatchObject({ error: { type: 'resource_not_found_exception' }, status: 404 });
     const copied = h.cluster.trueDocCount('dst');
@@ -108,7 +99,7 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
   it('clone needs a write block on the source, copies the block, and write blocks reject bulk items', async () => {
     h = await startSim();
     h.cluster.createIndex('orig', { shards: 3, replicas: 1, docs: 900 });
-    const refused = await failure(h.client.indices.clone({ index: 'orig', target: 'copy' }));
+    const refused = await responseError(h.client.indices.clone({ index: 'orig', target: 'copy' }));
     expect(refused.statusCode).toBe(500);
     expect(refused.body).toMatchObject({
       error: { type: 'illegal_state_exception', reason: 'index orig must be read-only to resize index. use "index.blocks.write=true"' },

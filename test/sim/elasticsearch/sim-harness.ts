@@ -1,4 +1,4 @@
-import { Client } from '@elastic/elasticsearch';
+import { Client, errors } from '@elastic/elasticsearch';
 import { scaledClock, type Clock } from '../../../src/clock';
 import type { SimNodeSpec } from '../../../src/sim/cluster-control';
 import { startElasticsearchSimulator, type EsKnobs, type SimCluster } from '../../../src/sim/elasticsearch';
@@ -36,4 +36,15 @@ export async function startSim(opts: { speed?: number; nodes?: SimNodeSpec[]; kn
       await sim.close();
     },
   };
+}
+
+/** The ResponseError a request is expected to fail with (status, body), or a test failure if it succeeds. */
+export async function responseError(p: Promise<unknown>): Promise<errors.ResponseError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof errors.ResponseError) return e;
+    throw e;
+  }
+  throw new Error('expected the request to fail');
 }
