@@ -3,6 +3,7 @@ import type { JobData, JobSummary } from '../../src/runner/types';
 import type { UpgradeArgs } from './args';
 import { progressOf, terminatedOf } from './job-state';
 import type { Plan } from './plan';
+import { plural } from '../../src/slack/blocks/text';
 
 export interface UpgradeResult {
   cluster: string;
@@ -36,11 +37,11 @@ export function upgradeResult(data: Readonly<JobData<UpgradeArgs>>): UpgradeResu
 export function upgradeSummary(data: Readonly<JobData<UpgradeArgs>>): JobSummary {
   const r = upgradeResult(data);
   const plan = data.state.plan as Plan | undefined;
-  if (data.args.dryRun) return { text: `Dry run: ${plan?.nodes.length ?? 0} nodes would be replaced; nothing was changed.`, result: { ...r } };
+  if (data.args.dryRun) return { text: `Dry run: ${plural(plan?.nodes.length ?? 0, 'node')} would be replaced; nothing was changed.`, result: { ...r } };
   const per = r.replaced.map((x) => `• \`${x.node}\` ${x.instanceId} → ${x.replacement ?? '?'}${x.replacementNode && x.replacementNode !== x.node ? ` (${x.replacementNode})` : ''}: ${formatDuration(x.ms)}`);
   const dead = r.terminated.length ? `*Terminated instances* (clean up their deployment agents): ${r.terminated.map((t) => `${t.instanceId}${t.name ? ` (${t.name})` : ''}`).join(', ')}` : 'No instance was terminated.';
   return {
-    text: [`Upgrade of ${r.cluster}${r.target ? ` to ${r.target}` : ''}: ${r.replaced.length} nodes replaced in ${formatDuration(r.totalMs)}`, ...per, dead].join('\n'),
+    text: [`Upgrade of ${r.cluster}${r.target ? ` to ${r.target}` : ''}: ${plural(r.replaced.length, 'node')} replaced in ${formatDuration(r.totalMs)}`, ...per, dead].join('\n'),
     result: { ...r },
   };
 }

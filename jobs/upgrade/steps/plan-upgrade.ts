@@ -4,6 +4,7 @@ import type { Ctx } from '../job-state';
 import { buildPlan, formatPlan, type Plan } from '../plan';
 import type { UpgradeDeps } from '../ports';
 import { terminatePredicates } from '../predicates';
+import { plural } from '../../../src/slack/blocks/text';
 
 /** Reads the estate, records the plan, posts it with the safety predicates' verdicts for the first node. */
 export function planStep(): Step<UpgradeArgs, UpgradeDeps> {
@@ -28,7 +29,7 @@ export function planStep(): Step<UpgradeArgs, UpgradeDeps> {
       await ctx.say(`*Safety predicates now* (for ${first.name}, the first node):\n${checks.map(line).join('\n')}`);
       const verdict = failing.length ? `${failing.length} predicate(s) would block now: ${failing.map((c) => c.name).join(', ')}` : 'all predicates pass';
       return {
-        done: `${plan.nodes.length} nodes to replace${ctx.data.args.dryRun ? ' (dry run: nothing was changed)' : ''}; ${verdict}`,
+        done: `${plural(plan.nodes.length, 'node')} to replace${ctx.data.args.dryRun ? ' (dry run: nothing was changed)' : ''}; ${verdict}`,
         figures: { nodes: String(plan.nodes.length), skipped: String(plan.skipped.length) },
       };
     },

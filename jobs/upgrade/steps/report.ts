@@ -3,6 +3,7 @@ import type { UpgradeArgs } from '../args';
 import { planOf, progressOf, type Ctx } from '../job-state';
 import type { UpgradeDeps } from '../ports';
 import { upgradeResult } from '../summary';
+import { plural } from '../../../src/slack/blocks/text';
 
 /** Checks every replaced node runs the target, and posts the summary to the webhook when one is configured. */
 export function reportStep(): Step<UpgradeArgs, UpgradeDeps> {
@@ -27,7 +28,7 @@ export function reportStep(): Step<UpgradeArgs, UpgradeDeps> {
         }
       }
       if (behind.length) return { stop: `replaced nodes not at the target: ${behind.join(', ')}${webhook}`, reason: 'failed' };
-      return { done: `every replaced node runs its target version (${plan.nodes.length} nodes)${webhook}` };
+      return { done: `every replaced node runs its target version (${plural(plan.nodes.length, 'node')})${webhook}` };
     },
   };
 }

@@ -44,3 +44,8 @@ export interface Message {
   text: string;
   blocks: Block[];
 }
+
+/** "1 node", "9 nodes". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

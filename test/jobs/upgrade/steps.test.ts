@@ -115,7 +115,7 @@ describe('report', () => {
     const { ctx } = fakeCtx(deps, {
       state: { plan: only, [`node:${node.name}`]: { replacement: { instanceId: 'i-new', node: node.name, nodeId: 'new-id' } }, terminated: [{ instanceId: node.instanceId, name: node.name, node: node.name, at: 1 }] },
     });
-    expect(await reportStep().run(ctx)).toEqual({ done: 'every replaced node runs its target version (1 nodes); summary posted to the webhook' });
+    expect(await reportStep().run(ctx)).toEqual({ done: 'every replaced node runs its target version (1 node); summary posted to the webhook' });
     expect(posted).toEqual([expect.objectContaining({ cluster: 'prod', target: '8.15.0', terminated: [{ instanceId: node.instanceId, name: node.name, node: node.name }] })]);
     es.nodeList.at(-1)!.version = '7.17.25';
     deps.postSummary = async () => {
