@@ -2,12 +2,9 @@
  * Total time to rebuild the same set of indices with the clone path and with the double-reindex path, side by
  * side on one simulated cluster, running the real steps. Goal: clone ≤ 0.6 × double reindex.
  */
-import { Client } from '@elastic/elasticsearch';
 import { formatDuration } from '../src/config/duration';
-import { configSchema } from '../src/config/schema';
-import { reindexPortFor } from '../src/elasticsearch/reindex-port';
-import { startEstate } from '../src/sim/estate';
 import type { RestoreVia } from '../jobs/reindex/types';
+import { startReindexBenchEstate } from './reindex-bench-estate';
 import { drive } from './reindex-drive';
 
 const SPEED = Number(process.env.BENCH_SPEED ?? 20);
@@ -18,13 +15,10 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, 180_000);
 
-const estate = await startEstate({ masters: 1, data: 3, version: '8.15.0', speed: SPEED, esKnobs: { reindexDocsPerSec: 500 } });
+const bench = await startReindexBenchEstate({ speed: SPEED, reindexDocsPerSec: 500 });
+const { estate, deps } = bench;
 try {
   const { cluster } = estate.es;
-  const client = new Client({ node: estate.es.url });
-  await client.indices.putIndexTemplate({ name: 'logs', index_patterns: ['logs-*'], priority: 1, template: { mappings: { properties: { host: { type: 'keyword' } } } } });
-  const settings = configSchema.parse({ slack: { botToken: 'x', signingSecret: 'y' }, clusters: { b: { opsChannel: 'C0B', elasticsearch: { url: estate.es.url } } } }).clusters.b.reindex;
-  const deps = { es: reindexPortFor(client, estate.clock), settings };
   for (const via of ['clone', 'reindex'] as const) {
     for (let i = 0; i < INDICES; i++) cluster.createIndex(`logs-${via}-${String.fromCharCode(97 + i)}`, { shards: 2, replicas: 1, docs: DOCS });
   }
@@ -47,8 +41,7 @@ try {
   console.log(line('clone path         ', clone));
   console.log(line('double-reindex path', reindex));
   console.log(`  ratio clone / double-reindex = ${ratio.toFixed(2)} — goal ≤ 0.60: ${ratio <= 0.6 ? 'met' : 'NOT met'}`);
-  await client.close();
 } finally {
   clearTimeout(deadline);
-  await estate.close();
+  await bench.close();
 }
