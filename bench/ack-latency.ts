@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { freePort, startRedis } from '../src/sandbox/redis-server';
-import { startSlackEmulator } from '../src/sim/slack';
+import { freePort, startRedis } from '../sim/sandbox/redis-server';
+import { startSlackEmulator } from '../sim/slack';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -1,7 +1,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { configSchema } from '../src/config/schema';
 import { reindexPortFor } from '../src/elasticsearch/reindex-port';
-import { startEstate, type Estate } from '../src/sim/estate';
+import { startEstate, type Estate } from '../sim/estate';
 import type { ReindexDeps } from '../jobs/reindex/types';
 
 /**

@@ -5,8 +5,8 @@
  * approving every step as bob. Counts what reached the emulator, by method and by purpose.
  */
 import { startDemoHarness } from '../test/backbone/demo-harness';
-import { startRedis } from '../src/sandbox/redis-server';
-import type { CallRecord } from '../src/sim/slack';
+import { startRedis } from '../sim/sandbox/redis-server';
+import type { CallRecord } from '../sim/slack';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 8);
 /** The demo fixture reports progress 4 times per prepare step; all but the newest may be coalesced away. */

@@ -2,7 +2,7 @@ import { createAwsClients } from '../src/aws/clients';
 import { AwsUpgradeAdapter } from '../src/aws/upgrade-port';
 import { createEsClient } from '../src/elasticsearch/client';
 import { EsUpgradeAdapter } from '../src/elasticsearch/upgrade-port';
-import type { Estate } from '../src/sim/estate';
+import type { Estate } from '../sim/estate';
 import type { UpgradeDeps, UpgradeSettings } from '../jobs/upgrade/ports';
 
 /** The configuration defaults (src/config/schema.ts), as the job sees them. */

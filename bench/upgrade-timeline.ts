@@ -1,5 +1,5 @@
 import type { JobData } from '../src/runner/types';
-import type { Estate } from '../src/sim/estate';
+import type { Estate } from '../sim/estate';
 import type { UpgradeArgs } from '../jobs/upgrade/args';
 import type { NodeProgress } from '../jobs/upgrade/job-state';
 import type { Plan } from '../jobs/upgrade/plan';

@@ -9,16 +9,14 @@ export interface Registry {
   commands: Command<any>[];
 }
 
-const USAGE = 'usage: elk-ops <bot|worker|all|sandbox>   (config file: ELK_CONFIG, default ./elk-ops.yml)';
+const USAGE = 'usage: elk-ops <bot|worker|all>   (config file: ELK_CONFIG, default ./elk-ops.yml)';
 
 /** Entry point shared by src/main.ts and test fixtures: start a role and shut down cleanly on SIGTERM/SIGINT. */
 export async function runMain(role: string, registry: Registry, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = createLogger('elk-ops');
   if (role === 'sandbox') {
-    const { startSandbox } = await import('./sandbox/start-sandbox');
-    const sandbox = await startSandbox(registry, log, env);
-    onShutdown(log, () => sandbox.close());
-    return;
+    console.error('the sandbox has its own entry point: npm run sandbox (tsx sim/sandbox/main.ts)');
+    process.exit(2);
   }
   if (!['bot', 'worker', 'all'].includes(role)) {
     console.error(USAGE);
@@ -39,7 +37,7 @@ export async function runMain(role: string, registry: Registry, env: NodeJS.Proc
   onShutdown(log, () => runtime.close());
 }
 
-function onShutdown(log: ReturnType<typeof createLogger>, close: () => Promise<void>): void {
+export function onShutdown(log: ReturnType<typeof createLogger>, close: () => Promise<void>): void {
   let closing = false;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, async () => {

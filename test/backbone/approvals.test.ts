@@ -4,7 +4,7 @@ import { demoKey } from '../fixtures/demo-job';
 import type { Harness } from '../helpers/harness';
 import { OPS_CHANNEL, USERS } from '../helpers/harness';
 import { redisUrl } from '../helpers/redis-url';
-import { messageText } from '../../src/sim/slack';
+import { messageText } from '../../sim/slack';
 import { startDemoHarness } from './demo-harness';
 
 describe('approvals', () => {

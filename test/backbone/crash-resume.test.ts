@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { demoKey } from '../fixtures/demo-job';
 import type { Harness } from '../helpers/harness';
 import { redisUrl } from '../helpers/redis-url';
-import { messageText } from '../../src/sim/slack';
+import { messageText } from '../../sim/slack';
 import { startDemoHarness } from './demo-harness';
 
 /**

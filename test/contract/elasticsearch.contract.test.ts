@@ -5,7 +5,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src/clock';
-import { startElasticsearchSimulator, type SimCluster } from '../../src/sim/elasticsearch';
+import { startElasticsearchSimulator, type SimCluster } from '../../sim/elasticsearch';
 import { responseError } from '../sim/elasticsearch/sim-harness';
 
 const REAL = process.env.ES_URL;

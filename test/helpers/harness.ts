@@ -14,8 +14,8 @@ import { queueName, kindOfJobId } from '../../src/queues/names';
 import { connectRedis } from '../../src/queues/redis';
 import type { JobData, JobKind, JobModule } from '../../src/runner/types';
 import { startRuntime, type Runtime } from '../../src/start-runtime';
-import { startEstate, type Estate, type EstateOptions } from '../../src/sim/estate';
-import { messageText, startSlackEmulator, type RunningSlackEmulator, type StoredMessage } from '../../src/sim/slack';
+import { startEstate, type Estate, type EstateOptions } from '../../sim/estate';
+import { messageText, startSlackEmulator, type RunningSlackEmulator, type StoredMessage } from '../../sim/slack';
 import { freePort } from './redis-server';
 import { redisUrl, uniquePrefix } from './redis-url';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { findRedisBinary, startRedis as startRedisWith, type RunningRedis } from '../../src/sandbox/redis-server';
+import { findRedisBinary, startRedis as startRedisWith, type RunningRedis } from '../../sim/sandbox/redis-server';
 
-export { freePort, type RunningRedis } from '../../src/sandbox/redis-server';
+export { freePort, type RunningRedis } from '../../sim/sandbox/redis-server';
 
 /** As the sandbox's, except that a fresh test machine gets Debian's redis-server installed first. */
 export function startRedis(): Promise<RunningRedis> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKnobsApi, type KnobsApi } from '../../src/sandbox/knobs-api';
-import { startEstate, type Estate } from '../../src/sim/estate';
+import { startKnobsApi, type KnobsApi } from '../../sim/sandbox/knobs-api';
+import { startEstate, type Estate } from '../../sim/estate';
 
 describe('sandbox knobs API', () => {
   let estate: Estate;

@@ -6,7 +6,7 @@ import { statusCommand } from '../../commands/status';
 import type { Command } from '../../commands/types';
 import { parseConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/log';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox';
+import { startSandbox, type Sandbox } from '../../sim/sandbox/start-sandbox';
 import { demoCommand, demoJob } from '../fixtures/demo-job';
 
 // The demo registry keeps this test independent of the reindex and upgrade jobs; the wiring is the same.

@@ -2,7 +2,7 @@ import { Client } from '@elastic/elasticsearch';
 import { TerminateInstancesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../src/aws/clients';
-import { startEstate, type Estate } from '../../src/sim/estate';
+import { startEstate, type Estate } from '../../sim/estate';
 
 let estate: Estate;
 let es: Client;

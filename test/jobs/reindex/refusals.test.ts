@@ -1,7 +1,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive } from '../../../bench/reindex-drive';
-import { startEstate } from '../../../src/sim/estate';
+import { startEstate } from '../../../sim/estate';
 import { depsFor, leftovers, putLogsTemplate, type EstateForReindex } from './fixture';
 
 describe('reindex plan refusals and dry run', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { messageText } from '../../../src/sim/slack';
+import { messageText } from '../../../sim/slack';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { leftovers, putLogsTemplate, TEMPLATE_FIELD } from './fixture';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive, type DriveResult } from '../../../bench/reindex-drive';
 import { indexSteps } from '../../../jobs/reindex/steps';
-import { startEstate } from '../../../src/sim/estate';
+import { startEstate } from '../../../sim/estate';
 import { depsFor, leftovers, putLogsTemplate, type EstateForReindex } from './fixture';
 
 const KNOBS = { refreshLagMs: 800, staleReadMs: 10_000, reindexDocsPerSec: 2_000 };

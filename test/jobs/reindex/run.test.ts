@@ -1,7 +1,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive } from '../../../bench/reindex-drive';
-import { startEstate } from '../../../src/sim/estate';
+import { startEstate } from '../../../sim/estate';
 import { depsFor, leftovers, putLogsTemplate, TEMPLATE_FIELD, type EstateForReindex } from './fixture';
 
 const LAGGY = { refreshLagMs: 1_500, staleReadMs: 20_000, reindexDocsPerSec: 4_000 };

@@ -1,7 +1,7 @@
 import { scaledClock, type Clock } from '../../../src/clock';
 import { createAwsClients, type AwsClients } from '../../../src/aws/clients';
-import type { SimNodeSpec } from '../../../src/sim/cluster-control';
-import { startAwsSimulator, type AwsKnobs, type AwsSimulator, type GroupConfig } from '../../../src/sim/aws';
+import type { SimNodeSpec } from '../../../sim/cluster-control';
+import { startAwsSimulator, type AwsKnobs, type AwsSimulator, type GroupConfig } from '../../../sim/aws';
 
 /** Stands in for the Elasticsearch simulator: remembers which nodes the instances started and stopped. */
 export class FakeCluster {

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateLogDocs } from '../../../src/sim/log-docs';
+import { generateLogDocs } from '../../../sim/log-docs';
 import { startSim, type SimHarness, responseError } from './sim-harness';
 
 let h: SimHarness;

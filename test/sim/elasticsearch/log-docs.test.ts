@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateLogDocs } from '../../../src/sim/log-docs';
+import { generateLogDocs } from '../../../sim/log-docs';
 
 describe('generateLogDocs', () => {
   const from = Date.UTC(2024, 0, 1);

@@ -1,7 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { scaledClock, type Clock } from '../../../src/clock';
-import type { SimNodeSpec } from '../../../src/sim/cluster-control';
-import { startElasticsearchSimulator, type EsKnobs, type SimCluster } from '../../../src/sim/elasticsearch';
+import type { SimNodeSpec } from '../../../sim/cluster-control';
+import { startElasticsearchSimulator, type EsKnobs, type SimCluster } from '../../../sim/elasticsearch';
 
 export interface SimHarness {
   clock: Clock;

@@ -1,7 +1,7 @@
 import { LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackEmulator, type RunningSlackEmulator } from '../../../src/sim/slack';
-import { checkBlocks } from '../../../src/sim/slack/block-kit-limits';
+import { startSlackEmulator, type RunningSlackEmulator } from '../../../sim/slack';
+import { checkBlocks } from '../../../sim/slack/block-kit-limits';
 
 const botToken = 'xoxb-blocks';
 let slack: RunningSlackEmulator;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slackSignature, startSlackEmulator, type RunningSlackEmulator } from '../../../src/sim/slack';
+import { slackSignature, startSlackEmulator, type RunningSlackEmulator } from '../../../sim/slack';
 
 const signingSecret = 'console-secret';
 let slack: RunningSlackEmulator;

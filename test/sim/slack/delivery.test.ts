@@ -1,6 +1,6 @@
 import { App, LogLevel, type BlockAction, type ButtonAction } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageText, startSlackEmulator, type RunningSlackEmulator } from '../../../src/sim/slack';
+import { messageText, startSlackEmulator, type RunningSlackEmulator } from '../../../sim/slack';
 import { freePort } from '../../helpers/redis-server';
 
 const signingSecret = 'bolt-signing-secret';

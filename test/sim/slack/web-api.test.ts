@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient, WebClientEvent, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackEmulator, type RunningSlackEmulator } from '../../../src/sim/slack';
+import { startSlackEmulator, type RunningSlackEmulator } from '../../../sim/slack';
 
 const botToken = 'xoxb-test-token';
 let slack: RunningSlackEmulator;

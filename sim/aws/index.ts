@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../src/clock';
 import { Fleet } from './fleet';
 import { defaultKnobs, type AwsKnobs, type GroupConfig, type SeedableClusterControl } from './model';
 import { createAwsServer } from './server';

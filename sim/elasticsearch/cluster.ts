@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../src/clock';
 import type { ClusterControl, SimNodeRole, SimNodeSpec } from '../cluster-control';
 import { nodeLeft, progressRecoveries, reroute } from './allocation';
 import { EsError, indexNotFound, masterNotDiscovered, readOnlyBlocked, writeBlocked } from './errors';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../clock';
+import type { Clock } from '../../src/clock';
 import type { SimNodeSpec } from '../cluster-control';
 import { AwsApiError, validationError } from './errors';
 import { resourceId } from './ids';

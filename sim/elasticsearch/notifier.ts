@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import type { Clock } from '../../src/clock';
 
 /**
  * Wakes long polls the moment cluster state changes. The bot's detection latency is measured against the

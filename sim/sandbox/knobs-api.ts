@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { AwsKnobs } from '../sim/aws';
-import type { EsKnobs } from '../sim/elasticsearch';
-import type { Estate } from '../sim/estate';
+import type { AwsKnobs } from '../aws';
+import type { EsKnobs } from '../elasticsearch';
+import type { Estate } from '../estate';
 
 /** Knob patches are a few lines of JSON; anything bigger is a mistake, not a request. */
 const MAX_BODY_BYTES = 64 * 1024;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock';
+import type { Clock } from '../../src/clock';
 import { SimCluster } from './cluster';
 import { startHttpServer } from './http-server';
 import { catRoutes } from './routes/cat';

@@ -1,4 +1,4 @@
-import { scaledClock, type Clock } from '../clock';
+import { scaledClock, type Clock } from '../src/clock';
 import { startAwsSimulator, type AwsKnobs, type Credentials, type Fleet } from './aws';
 import { startElasticsearchSimulator } from './elasticsearch';
 
