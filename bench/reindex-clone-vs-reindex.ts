@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../src/config/duration';
 import type { RestoreVia } from '../jobs/reindex/types';
-import { startReindexBenchEstate } from './reindex-bench-estate';
+import { startReindexBenchEstate } from '../sim/seed/reindex-estate';
 import { drive } from './reindex-drive';
 
 const SPEED = Number(process.env.BENCH_SPEED ?? 20);

@@ -2,7 +2,7 @@
  * How fast the job notices a finished copy: clock time from the `_reindex` task completing (as the cluster
  * records it) to the verify step starting. Goal: under 1 s. Runs the real steps on a simulated cluster.
  */
-import { startReindexBenchEstate } from './reindex-bench-estate';
+import { startReindexBenchEstate } from '../sim/seed/reindex-estate';
 import { drive } from './reindex-drive';
 
 const SPEED = Number(process.env.BENCH_SPEED ?? 20);

@@ -4,9 +4,9 @@
  * Run: npx tsx bench/upgrade-detection.ts [speed=20]
  * At speed S every real millisecond of HTTP counts S clock milliseconds; the real-time figure is shown too.
  */
-import { estateDeps } from './upgrade-deps';
+import { estateDeps } from '../sim/seed/upgrade-deps';
 import { runUpgrade } from './upgrade-drive';
-import { seedEstate } from './upgrade-seed';
+import { seedEstate } from '../sim/seed/upgrade-seed';
 import { measureWaits, percentile, watchTruth, type WaitMeasure } from './upgrade-timeline';
 
 const speed = Number(process.argv[2] ?? 20);

@@ -6,9 +6,9 @@
  * a modest speed (~70 s wall); the acceleration run shows what the same run costs at a high one.
  */
 import { formatDuration } from '../src/config/duration';
-import { estateDeps } from './upgrade-deps';
+import { estateDeps } from '../sim/seed/upgrade-deps';
 import { runUpgrade } from './upgrade-drive';
-import { seedEstate } from './upgrade-seed';
+import { seedEstate } from '../sim/seed/upgrade-seed';
 import { measureWaits, watchTruth } from './upgrade-timeline';
 
 async function run(speed: number) {

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS } from '../../../bench/upgrade-deps';
+import { DEFAULT_SETTINGS } from '../../../sim/seed/upgrade-deps';
 import type { Clock } from '../../../src/clock';
 import type { Decision, JobData } from '../../../src/runner/types';
 import type { UpgradeArgs } from '../../../jobs/upgrade/args';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../helpers/harness';
-import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
+import { seedEstate, TARGET, type SeededEstate } from '../../../sim/seed/upgrade-seed';
 
 let h: Harness | undefined;
 let seeded: SeededEstate | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedEstate, TARGET, type SeededEstate } from '../../../bench/upgrade-seed';
-import { estateDeps } from '../../../bench/upgrade-deps';
+import { seedEstate, TARGET, type SeededEstate } from '../../../sim/seed/upgrade-seed';
+import { estateDeps } from '../../../sim/seed/upgrade-deps';
 import { Crash, runUpgrade } from '../../../bench/upgrade-drive';
 
 let seeded: SeededEstate | undefined;

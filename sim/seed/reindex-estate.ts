@@ -1,8 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
-import { configSchema } from '../src/config/schema';
-import { reindexPortFor } from '../src/elasticsearch/reindex-port';
-import { startEstate, type Estate } from '../sim/estate';
-import type { ReindexDeps } from '../jobs/reindex/types';
+import { configSchema } from '../../src/config/schema';
+import { reindexPortFor } from '../../src/elasticsearch/reindex-port';
+import { startEstate, type Estate } from '../estate';
+import type { ReindexDeps } from '../../jobs/reindex/types';
 
 /**
  * The reindex benches' common ground: a small 8.x cluster with a `logs-*` template, the real reindex port on

@@ -1,5 +1,5 @@
-import { startEstate, type Estate, type EstateOptions } from '../sim/estate';
-import type { TimeSeriesHandle } from '../sim/elasticsearch/time-series';
+import { startEstate, type Estate, type EstateOptions } from '../estate';
+import type { TimeSeriesHandle } from '../elasticsearch/time-series';
 
 export const TARGET = '8.15.0';
 

@@ -1,9 +1,9 @@
-import { createAwsClients } from '../src/aws/clients';
-import { AwsUpgradeAdapter } from '../src/aws/upgrade-port';
-import { createEsClient } from '../src/elasticsearch/client';
-import { EsUpgradeAdapter } from '../src/elasticsearch/upgrade-port';
-import type { Estate } from '../sim/estate';
-import type { UpgradeDeps, UpgradeSettings } from '../jobs/upgrade/ports';
+import { createAwsClients } from '../../src/aws/clients';
+import { AwsUpgradeAdapter } from '../../src/aws/upgrade-port';
+import { createEsClient } from '../../src/elasticsearch/client';
+import { EsUpgradeAdapter } from '../../src/elasticsearch/upgrade-port';
+import type { Estate } from '../estate';
+import type { UpgradeDeps, UpgradeSettings } from '../../jobs/upgrade/ports';
 
 /** The configuration defaults (src/config/schema.ts), as the job sees them. */
 export const DEFAULT_SETTINGS: Omit<UpgradeSettings, 'groups'> = {
