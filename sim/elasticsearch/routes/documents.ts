@@ -3,11 +3,17 @@ import type { WriteResult } from '../cluster';
 import { EsError, illegalArgument } from '../errors';
 import { shardFor } from '../index-model';
 import { route, type EsRequest, type EsResponse, type Route } from '../router';
+import { applySourceFilter, sourceFilterOf } from '../source-filter';
+import { majorOf } from '../versions';
 
 type Op = 'index' | 'create' | 'delete' | 'update';
 
-const writeBody = (r: WriteResult) => ({
+/** 7.x still names the single mapping type `_doc` in document responses; 8.x dropped `_type`. */
+const typeField = (req: EsRequest) => (majorOf(req.node.spec.version) < 8 ? { _type: '_doc' } : {});
+
+const writeBody = (r: WriteResult, req: EsRequest) => ({
   _index: r.index,
+  ...typeField(req),
   _id: r.id,
   _version: r.version,
   result: r.result,
@@ -60,11 +66,11 @@ async function bulk(req: EsRequest): Promise<EsResponse> {
         r = c.write(index, op, id, source, { version: meta.version as number | undefined, versionType: meta.version_type as 'external' | undefined });
       }
       touched.add(index);
-      items.push({ [op]: { ...writeBody(r), status: r.result === 'created' ? 201 : r.result === 'not_found' ? 404 : 200 } });
+      items.push({ [op]: { ...writeBody(r, req), status: r.result === 'created' ? 201 : r.result === 'not_found' ? 404 : 200 } });
     } catch (e) {
       if (!(e instanceof EsError)) throw e;
       errors = true;
-      items.push({ [op]: { _index: index, _id: id ?? null, status: e.status, error: { type: e.type, reason: e.reason, ...e.extra } as estypes.ErrorCause } });
+      items.push({ [op]: { _index: index, ...typeField(req), _id: id ?? null, status: e.status, error: { type: e.type, reason: e.reason, ...e.extra } as estypes.ErrorCause } });
     }
   }
   c.changed();
@@ -82,7 +88,7 @@ async function indexDoc(req: EsRequest, op: 'index' | 'create'): Promise<EsRespo
   });
   c.changed();
   await refreshAfter(req, new Set([req.params.index]));
-  return { status: r.result === 'created' ? 201 : 200, body: writeBody(r) satisfies estypes.WriteResponseBase };
+  return { status: r.result === 'created' ? 201 : 200, body: writeBody(r, req) satisfies estypes.WriteResponseBase };
 }
 
 /** Realtime GET reads the latest write, refreshed or not, as Elasticsearch's GET does. */
@@ -92,15 +98,18 @@ function getDoc(req: EsRequest): EsResponse {
   const id = req.params.id;
   const g = idx.groups[shardFor(id, idx.groups.length)];
   const doc = g.store.live.get(id);
-  if (!doc) return { status: 404, body: { _index: idx.name, _id: id, found: false } };
-  return { body: { _index: idx.name, _id: id, _version: doc.version, _seq_no: doc.seqNo, _primary_term: 1, found: true, _source: doc.source } };
+  if (!doc) return { status: 404, body: { _index: idx.name, ...typeField(req), _id: id, found: false } };
+  const source = applySourceFilter(doc.source, sourceFilterOf(undefined, req.query));
+  return {
+    body: { _index: idx.name, ...typeField(req), _id: id, _version: doc.version, _seq_no: doc.seqNo, _primary_term: 1, found: true, ...(source ? { _source: source } : {}) },
+  };
 }
 
 async function deleteDoc(req: EsRequest): Promise<EsResponse> {
   const r = req.cluster.write(req.params.index, 'delete', req.params.id, undefined);
   req.cluster.changed();
   await refreshAfter(req, new Set([req.params.index]));
-  return { status: r.result === 'not_found' ? 404 : 200, body: writeBody(r) };
+  return { status: r.result === 'not_found' ? 404 : 200, body: writeBody(r, req) };
 }
 
 export const documentRoutes: Route[] = [

@@ -1,0 +1,65 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadRulesFromFolder } from '../../src/rules/load-rules';
+import { validateRule } from '../../src/rules/validate-rule';
+import { PyTimedelta } from '../../src/rules/py-values';
+
+const fixtures = fileURLToPath(new URL('../fixtures/rules/', import.meta.url));
+const values = { 'general-spike-5xxs.yaml.threshold_cur': '10', KIBANA_URL: 'https://k', HIPCHAT_ROOM: '1', HIPCHAT_TOKEN: 't0k' };
+const v = (raw: Record<string, unknown>) => validateRule({ file: 'r.yaml', raw, imports: [], secretValues: [] });
+const errors = (raw: Record<string, unknown>) => v(raw).issues.filter((i) => i.severity === 'error').map((i) => `${i.key}: ${i.message}`);
+const spike = { name: 'n', type: 'spike', index: 'i', alert: 'debug', timeframe: { minutes: 5 }, spike_height: 2, spike_type: 'up' };
+
+describe('validateRule', () => {
+  it("catches the field notes' {4} with four args and says how to fix it", () => {
+    const r = loadRulesFromFolder(`${fixtures}field-notes`, { environment: 'ci', values });
+    const res = validateRule(r.rules[0]);
+    expect(res.rule).toBeUndefined();
+    expect(res.issues).toEqual([
+      expect.objectContaining({
+        file: 'general-spike-5xxs.yaml', key: 'alert_text', severity: 'error',
+        message: expect.stringContaining('uses {4} but alert_text_args has 4 args (4 args give {0}…{3}; use {3}, or add a fifth arg to alert_text_args)'),
+      }),
+    ]);
+  });
+  it('accepts a valid spike rule and applies Elastalert defaults (realert 1 minute, timedeltas)', () => {
+    const res = v(spike);
+    expect(res.issues).toEqual([]);
+    expect(res.rule).toMatchObject({ timeframeMs: 300_000, realertMs: 60_000, spikeHeight: 2, timestampField: '@timestamp' });
+    expect(res.rule!.props.timeframe).toEqual(new PyTimedelta(300_000));
+    expect(v({ ...spike, aggregation: { minutes: 5 } }).rule!.realertMs).toBe(0);
+  });
+  it('reports missing required options per type, with the typo that probably meant it', () => {
+    const { spike_height: _omit, ...rest } = spike;
+    expect(errors({ ...rest, spike_heigth: 2 })).toEqual([
+      expect.stringMatching(/^spike_height: missing required option spike_height .*"spike_heigth" looks like a typo of it/),
+      expect.stringMatching(/^spike_heigth: unknown option spike_heigth: likely a typo of spike_height/),
+    ]);
+    expect(errors({ name: 'n', type: 'frequency', index: 'i', alert: 'x' }).map((e) => e.split(':')[0])).toEqual(['num_events', 'timeframe']);
+    expect(errors({ name: 'n', type: 'flatline', index: 'i', alert: 'x', timeframe: { hours: 1 } })[0]).toMatch(/^threshold: missing/);
+    expect(errors({ type: 'any' }).map((e) => e.split(':')[0])).toEqual(['index', 'alert']);
+    expect(errors({ ...spike, type: 'spkie' })[0]).toMatch(/unknown rule type "spkie" \(did you mean spike\?\)/);
+  });
+  it('checks value types: numbers, enums and time mappings', () => {
+    expect(errors({ ...spike, spike_height: 'two' })[0]).toMatch(/^spike_height: spike_height must be a number/);
+    expect(errors({ ...spike, spike_type: 'sideways' })[0]).toMatch(/one of up, down, both/);
+    expect(errors({ ...spike, timeframe: 15 })[0]).toMatch(/^timeframe: timeframe must be a mapping of time units/);
+    expect(errors({ ...spike, timeframe: { minuts: 15 } })[0]).toMatch(/"minuts" is not one \(did you mean minutes\?\)/);
+    expect(errors({ ...spike, use_count_query: true })[0]).toMatch(/^doc_type: doc_type must be specified/);
+  });
+  it('checks alert_text fields against alert_text_kw and flags braces without args', () => {
+    expect(errors({ ...spike, alert_text: '{host} {n}', alert_text_kw: { 'host.name': 'host' } })).toEqual([
+      expect.stringMatching(/^alert_text: alert_text uses \{n\} but alert_text_kw has no entry naming n/),
+    ]);
+    expect(errors({ ...spike, alert_text: 'x {0}' })[0]).toMatch(/no alert_text_args or alert_text_kw/);
+    expect(errors({ ...spike, alert_subject: '{0} {1}', alert_subject_args: ['a'] })[0]).toMatch(/^alert_subject: alert_subject uses \{1\}/);
+    expect(errors({ ...spike, alert_text: '{0} {}', alert_text_args: ['a', 'b'] })[0]).toMatch(/not a valid Python format string/);
+    expect(errors({ ...spike, alert_text: '{{literal}} {1}', alert_text_args: ['a', 'b'] })).toEqual([]);
+  });
+  it('warns about an unknown option that is no typo, and a missing name', () => {
+    const { name: _n, ...noName } = spike;
+    const res = v({ ...noName, team_owner_slack: 'x' });
+    expect(res.rule?.name).toBe('r');
+    expect(res.issues.map((i) => `${i.severity} ${i.key}`)).toEqual(['warning name', 'warning team_owner_slack']);
+  });
+});
