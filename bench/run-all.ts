@@ -18,8 +18,15 @@ const sources = files.map((f) => readFileSync(join(DIR, f), 'utf8'));
 const helpers = new Set(files.filter((f) => sources.some((s) => s.includes(`'./${f.replace(/\.ts$/, '')}'`) || s.includes(`'./${f}'`))));
 const benches = files.filter((f) => !helpers.has(f));
 
-function run(file: string): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
+/** A bench may ask for more time with a `bench-timeout: 300s` line in its header. */
+function timeoutOf(source: string): number {
+  const m = /bench-timeout:\s*(\d+)s/.exec(source);
+  return m ? Number(m[1]) * 1000 : TIMEOUT_MS;
+}
+
+function run(file: string): Promise<{ code: number | null; ms: number; timedOut: boolean; limitMs: number }> {
   const started = Date.now();
+  const limitMs = timeoutOf(sources[files.indexOf(file)]);
   return new Promise((resolve) => {
     // Output passes straight through, minus the AWS SDK's "Node 20 support ends" notice that every bench would repeat.
     const child = spawn(process.execPath, ['--import', 'tsx', join(DIR, file)], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
@@ -27,10 +34,10 @@ function run(file: string): Promise<{ code: number | null; ms: number; timedOut:
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, TIMEOUT_MS);
+    }, limitMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, ms: Date.now() - started, timedOut });
+      resolve({ code, ms: Date.now() - started, timedOut, limitMs });
     });
   });
 }
@@ -39,7 +46,7 @@ const failed: string[] = [];
 for (const file of benches) {
   console.log(`\n=== ${file}`);
   const r = await run(file);
-  const how = r.timedOut ? `killed after ${TIMEOUT_MS / 1000} s` : r.code === 0 ? 'ok' : `exit code ${r.code}`;
+  const how = r.timedOut ? `killed after ${r.limitMs / 1000} s` : r.code === 0 ? 'ok' : `exit code ${r.code}`;
   console.log(`=== ${file}: ${how} in ${(r.ms / 1000).toFixed(1)} s`);
   if (r.timedOut || r.code !== 0) failed.push(file);
 }

@@ -1,10 +1,12 @@
 /**
  * How many Slack Web API calls one job step costs. Runs the demo job (N items: a plan step, then per item a
  * prepare step with 4 progress updates and a destructive step that asks for approval) through the real bot,
- * worker and Slack emulator, with Slack's production pacing (1 message per second per channel, bursts of 3),
+ * worker and Slack emulator, with Slack's production pacing (1 message per second per channel, bursts of 3) and the
+ * emulator enforcing Slack's published rate limits (429 + Retry-After),
  * approving every step as bob. Counts what reached the emulator, by method and by purpose.
  */
 import { startDemoHarness } from '../test/backbone/demo-harness';
+import { jobIdIn } from '../test/helpers/job-id';
 import { startRedis } from '../sim/sandbox/redis-server';
 import type { CallRecord } from '../sim/slack';
 
@@ -18,12 +20,11 @@ const deadline = setTimeout(() => {
 
 const redis = await startRedis();
 process.env.REDIS_URL = redis.url;
-const h = await startDemoHarness({ config: { slack: { pace: { perSecond: 1, burst: 3 } } } });
+const h = await startDemoHarness({ realisticRateLimits: true, config: { slack: { pace: { perSecond: 1, burst: 3 } } } });
 try {
   const started = Date.now();
   const reply = await h.command('alice', `demo prod --items ${ITEMS} --prepare-ms 4000`);
-  const jobId = /`([^`]+)`/.exec(reply)?.[1];
-  if (!jobId) throw new Error(`the demo command did not start a job: ${reply}`);
+  const jobId = jobIdIn(reply);
   for (let i = 0; i < ITEMS; i++) await h.approve('bob', jobId);
   const done = await h.waitForJob(jobId, { until: 'completed', timeoutMs: 90_000 });
   await new Promise((r) => setTimeout(r, 2000)); // the last coalesced card edit lands up to 1.5 s after the end
@@ -36,7 +37,7 @@ try {
   const progressEmitted = ITEMS * PROGRESS_PER_PREPARE;
 
   console.log(`Slack calls for one demo job: ${ITEMS} items, ${steps} steps, ${ITEMS} approvals, ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`  total ${calls.length} calls = ${(calls.length / steps).toFixed(2)} per step (rate-limited 429s: ${h.slack.calls.filter((c) => c.status === 429).length})`);
+  console.log(`  total ${calls.length} calls = ${(calls.length / steps).toFixed(2)} per step (Slack's published limits on: ${h.slack.calls.filter((c) => c.at >= started && c.status === 429).length} of ${h.slack.calls.filter((c) => c.at >= started).length} calls answered 429)`);
   console.log('  by method:');
   for (const [m, n] of byMethod) console.log(`    ${m.padEnd(22)} ${String(n).padStart(4)}   ${(n / steps).toFixed(2)} per step`);
   console.log('  by purpose:');

@@ -1,48 +1,72 @@
 /**
- * Overhead of the rolling upgrade against the waits the cluster itself imposes (drain, boot + join,
- * recovery, rebalancing before a gate opens), and the simulated-time acceleration of a full run.
- * Run: npx tsx bench/upgrade-overhead.ts [speed-for-overhead=25] [speed-for-acceleration=300]
- * Every real millisecond the job spends on HTTP counts `speed` clock milliseconds, so the ratio is measured at
- * a modest speed (~70 s wall); the acceleration run shows what the same run costs at a high one.
+ * elk-ops' rolling upgrade against an independent denominator: the same replacement done by a straight-through
+ * script that follows Elastic's documented procedure (bench/reference-upgrade.ts), on estates built from the
+ * same parameters, in the same run, alternating (reference, elk-ops, reference, elk-ops) so that load on the
+ * machine hits both alike. elk-ops runs as a team meets it: through the Slack emulator with production pacing
+ * (1 post per second per channel), BullMQ on a real Redis, a worker process, approvals clicked the moment they
+ * appear. Times are the cluster's clock.
+ * Run: npx tsx bench/upgrade-overhead.ts [speed=60] [pairs=2]
+ * bench-timeout: 330s
  */
 import { formatDuration } from '../src/config/duration';
-import { estateDeps } from '../sim/seed/upgrade-deps';
-import { runUpgrade } from './upgrade-drive';
-import { seedEstate } from '../sim/seed/upgrade-seed';
-import { measureWaits, watchTruth } from './upgrade-timeline';
+import { startRedis } from '../sim/sandbox/redis-server';
+import { seedWatchedEstate, type WatchedEstate } from '../sim/seed/watched-upgrade-seed';
+import { referenceUpgrade } from './reference-upgrade';
+import { runThroughSlack } from './run-through-slack';
 
-async function run(speed: number) {
-  const seeded = await seedEstate({ speed });
-  const truth = watchTruth(seeded.estate);
+const speed = Number(process.argv[2] ?? 60);
+const pairs = Number(process.argv[3] ?? 2);
+const redis = await startRedis();
+process.env.REDIS_URL = redis.url;
+
+interface Run {
+  who: 'reference' | 'elk-ops';
+  clockMs: number;
+  wallMs: number;
+  obs: string;
+  extra?: string;
+}
+
+/** The watcher's figures (public Elasticsearch and AWS APIs only), with the denominator of the documents figure. */
+async function observed(s: WatchedEstate): Promise<string> {
+  const w = await s.finish();
+  const r = w.report;
+  return `red seen ${r.redSeen ? 'YES' : 'no'}, max nodes out ${r.maxNodesOut} of ${r.expectedNodes}, terminated twice ${r.terminatedTwice.length}, ${w.documentsLine}`;
+}
+
+async function once(who: Run['who']): Promise<Run> {
+  const seeded = await seedWatchedEstate({ speed });
+  await seeded.start();
   const wall0 = Date.now();
   try {
-    const r = await runUpgrade({ deps: estateDeps(seeded.estate), clock: seeded.estate.clock });
-    const wallMs = Date.now() - wall0;
-    if (r.outcome !== 'completed') throw new Error(`upgrade ${r.outcome}: ${r.detail}`);
-    const waits = measureWaits(r.data, truth.events);
-    const totalMs = r.data.records.at(-1)!.finishedAt - r.data.records[0].startedAt;
-    const imposedMs = waits.reduce((s, w) => s + w.imposedMs, 0);
-    const obs = seeded.estate.es.cluster.observations;
-    return { speed, wallMs, totalMs, imposedMs, waits, obs, steps: r.data.records };
+    if (who === 'reference') {
+      const r = await referenceUpgrade(seeded.estate);
+      const phases = Object.entries(r.phases).map(([k, v]) => `${k} ${formatDuration(v)}`).join(', ');
+      const wallMs = Date.now() - wall0;
+      return { who, clockMs: r.clockMs, wallMs, obs: await observed(seeded), extra: phases };
+    }
+    const r = await runThroughSlack('upgrade prod', {
+      estate: seeded.estate,
+      config: { slack: { pace: { perSecond: 1, burst: 3 } }, worker: { predicateWait: '60m' } },
+    });
+    await r.harness.close();
+    if (r.outcome !== 'completed') throw new Error(`elk-ops upgrade ended ${r.outcome}`);
+    const sum = (suffixes: string[]) => r.records.filter((x) => suffixes.some((sfx) => x.step.endsWith(sfx))).reduce((t, x) => t + x.finishedAt - x.startedAt, 0);
+    const phases = `drain ${formatDuration(sum(['/drain', '/withdraw-vote']))}, terminate ${formatDuration(sum(['/terminate']))}, leave ${formatDuration(sum(['/await-leave']))}, join ${formatDuration(sum(['/await-replacement']))}, settle ${formatDuration(sum(['/restore', '/await-green']))}`;
+    return { who, clockMs: r.clockMs, wallMs: r.wallMs, obs: await observed(seeded), extra: `${phases} · ${r.approvals} approvals clicked, ${r.overridesAsked.length} overrides asked` };
   } finally {
-    truth.stop();
-    seeded.series.stop();
-    await seeded.estate.close();
+    await seeded.close();
   }
 }
 
-const [overheadSpeed, fastSpeed] = [Number(process.argv[2] ?? 25), Number(process.argv[3] ?? 300)];
-const o = await run(overheadSpeed);
-const byKind = (kind: string) => o.waits.filter((w) => w.wait === kind).reduce((s, w) => s + w.imposedMs, 0);
-console.log(`upgrade overhead (3 masters + 6 data, 7.17.25 → 8.15.0, ~12 GB, documents arriving; speed ${o.speed}×)`);
-console.log(`  total run            ${formatDuration(o.totalMs)} clock`);
-console.log(`  cluster-imposed      ${formatDuration(o.imposedMs)} = drain ${formatDuration(byKind('drain'))} + gates ${formatDuration(byKind('gate'))} + leave ${formatDuration(byKind('leave'))} + boot/join ${formatDuration(byKind('join'))} + recovery ${formatDuration(byKind('green'))}`);
-const latency = (kind: string) => formatDuration(o.waits.filter((w) => w.wait === kind).reduce((s, w) => s + w.latencyMs, 0));
-const own = ['plan', 'restore', 'report'].map((k) => `${k} ${formatDuration(o.steps.filter((r) => r.step === k || r.step.endsWith(`/${k}`)).reduce((s, r) => s + r.finishedAt - r.startedAt, 0))}`);
-console.log(`  the job's own time   detection: drain ${latency('drain')}, gates ${latency('gate')}, leave ${latency('leave')}, join ${latency('join')}, green ${latency('green')}; steps: ${own.join(', ')}`);
-console.log(`  overhead ratio       ${(o.totalMs / o.imposedMs).toFixed(3)} (goal ≤ 1.05)`);
-console.log(`  observations         everRed=${o.obs.everRed} maxNodesOut=${o.obs.maxNodesOut} lostDocs=${o.obs.lostDocs}`);
-
-const f = await run(fastSpeed);
-console.log(`acceleration: full rolling upgrade, ${formatDuration(f.totalMs)} of clock time in ${(f.wallMs / 1000).toFixed(1)} s wall (factor ${Math.round(f.totalMs / f.wallMs)}×, speed ${f.speed}×; goal < 30 s), overhead ratio ${(f.totalMs / f.imposedMs).toFixed(3)}, everRed=${f.obs.everRed} maxNodesOut=${f.obs.maxNodesOut} lostDocs=${f.obs.lostDocs}`);
+const runs: Run[] = [];
+try {
+  for (let i = 0; i < pairs; i++) for (const who of ['reference', 'elk-ops'] as const) runs.push(await once(who));
+} finally {
+  await redis.stop();
+}
+console.log(`rolling upgrade, 3 masters + 6 data, 7.17.25 → 8.15.0, ~12 GB, documents arriving; clock speed ${speed}×`);
+for (const r of runs) console.log(`  ${r.who.padEnd(9)} ${formatDuration(r.clockMs).padStart(8)} clock (${(r.wallMs / 1000).toFixed(1)} s wall) · ${r.obs}${r.extra ? ` · ${r.extra}` : ''}`);
+const mean = (who: Run['who']) => runs.filter((r) => r.who === who).reduce((s, r) => s + r.clockMs, 0) / pairs;
+console.log(`  ratio elk-ops / reference (mean of ${pairs} each): ${(mean('elk-ops') / mean('reference')).toFixed(3)} (goal ≤ 1.05)`);
 process.exit(0);

@@ -1,4 +1,5 @@
 import type { Config } from '../src/config/schema';
+import { code } from '../src/slack/blocks/text';
 import { splitWords } from './parse-flags';
 import type { Command, CommandContext, Reply } from './types';
 
@@ -46,8 +47,9 @@ export async function dispatch(commands: Command<any>[], text: string, ctx: Comm
   const [sub = 'help', ...rest] = splitWords(text.trim());
   const command = commands.find((c) => c.name === sub.toLowerCase());
   if (!command) {
-    const guess = closest(sub.toLowerCase(), commands.map((c) => c.name));
-    return { text: `Unknown subcommand \`${sub}\`.${guess ? ` Did you mean \`/elk ${guess}\`?` : ''} Try \`/elk help\`.` };
+    // Only a word of about a subcommand's length can be a typo of one (and the distance is quadratic).
+    const guess = sub.length <= 20 ? closest(sub.toLowerCase(), commands.map((c) => c.name)) : undefined;
+    return { text: `Unknown subcommand ${code(sub)}.${guess ? ` Did you mean \`/elk ${guess}\`?` : ''} Try \`/elk help\`.` };
   }
   const denied = authorise(ctx.config, command.name, ctx.user, ctx.channel);
   if (denied) return { text: `⛔ Not allowed: ${denied}.` };

@@ -1,3 +1,4 @@
+import { alertTestCommand } from './alert-test';
 import { cancelCommand } from './cancel';
 import { helpCommand } from './help';
 import { reindexCommand } from './reindex';
@@ -7,4 +8,4 @@ import type { Command } from './types';
 
 /** Every /elk subcommand, in the order /elk help lists them. */
 export const commands: Command<any>[] = [];
-commands.push(helpCommand(() => commands), upgradeCommand, reindexCommand, statusCommand, cancelCommand);
+commands.push(helpCommand(() => commands), upgradeCommand, reindexCommand, alertTestCommand, statusCommand, cancelCommand);

@@ -1,3 +1,4 @@
+import { code } from '../src/slack/blocks/text';
 import type { Parsed } from './types';
 
 export type FlagKind = 'boolean' | 'string' | 'number';
@@ -30,9 +31,10 @@ export function parseFlags(words: string[], spec: FlagSpec): Parsed<ParsedWords>
     }
     const eq = word.indexOf('=');
     const name = word.slice(2, eq === -1 ? undefined : eq);
-    const kind = spec[name];
-    if (!kind) return { ok: false, error: `unknown option \`--${name}\`${known ? `; accepted: ${known}` : ''}` };
-    if (name in flags) return { ok: false, error: `\`--${name}\` is given twice` };
+    // Own keys only: `--constructor` or `--__proto__` must be unknown, not Object's.
+    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    if (!kind) return { ok: false, error: `unknown option ${code(`--${name}`)}${known ? `; accepted: ${known}` : ''}` };
+    if (Object.hasOwn(flags, name)) return { ok: false, error: `\`--${name}\` is given twice` };
     if (kind === 'boolean') {
       if (eq !== -1) return { ok: false, error: `\`--${name}\` takes no value` };
       flags[name] = true;
@@ -44,7 +46,7 @@ export function parseFlags(words: string[], spec: FlagSpec): Parsed<ParsedWords>
     }
     if (kind === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) return { ok: false, error: `\`--${name}\` needs a positive number, got \`${value}\`` };
+      if (!Number.isFinite(n) || n <= 0) return { ok: false, error: `\`--${name}\` needs a positive number, got ${code(value)}` };
       flags[name] = n;
     } else {
       flags[name] = value;

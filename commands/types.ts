@@ -11,10 +11,12 @@ export interface Reply {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface EnqueueResult {
-  /** The job was queued (or an identical one was already queued: same id). */
+  /** The job was queued under this new id (every run has its own). */
   jobId?: string;
-  /** The cluster lock is held by another job; names it so the reply can say which. */
+  /** Nothing was queued: this job holds the cluster; names it so the reply can say which. */
   busyWith?: string;
+  /** What `busyWith` holds: the destructive cluster lock, or the one-dry-run-per-kind-and-cluster guard. */
+  busyBecause?: 'cluster-lock' | 'dry-run';
 }
 
 /** Everything a subcommand may touch. Only fast calls: the whole command must answer within 3 s. */

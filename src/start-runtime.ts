@@ -14,6 +14,10 @@ import type { JobKind, JobModule } from './runner/types';
 import { ChannelPacer } from './slack/channel-pacer';
 import { slackPoster } from './slack/slack-poster';
 import { startWorkers } from './worker/start-workers';
+import { AlertGroups } from './alerts/alert-groups';
+import { alertQueue } from './alerts/alert-queue';
+import { startAlertDelivery } from './alerts/deliver-alerts';
+import { webhookRoutes } from './alerts/webhook-routes';
 
 export type Role = 'bot' | 'worker' | 'all';
 
@@ -53,20 +57,29 @@ export async function startRuntime(config: Config, o: RuntimeOptions): Promise<R
   if (o.role !== 'bot') {
     const workers = startWorkers({ ...shared, modules: o.modules, log: o.log, crashAt: o.crashAt }, config.redis.url);
     closers.push(() => workers.close());
+    // Elastalert alerts: counted into groups and posted as alert threads (src/alerts).
+    const alerts = startAlertDelivery({ config, clock, slack, client, log: o.log });
+    closers.push(() => alerts.close());
   }
   if (o.role !== 'worker') {
     const kinds = (Object.entries(o.modules) as [JobKind, JobModule][]).map(([kind, m]) => ({ kind, destructive: m.definition.destructive }));
     jobs = new JobService({ ...shared, kinds });
-    const app = createBot({ deps: { config, jobs, slack, log: o.log }, commands: o.commands, routes: o.routes });
+    // The Elastalert webhooks persist each alert to this queue before answering.
+    const alertsIn = alertQueue(redis, prefix);
+    const routes = [...(o.routes ?? []), ...webhookRoutes({ config, clock, queue: alertsIn, redis, log: o.log })];
+    const alerts = { groups: new AlertGroups(redis, prefix), clock };
+    const app = createBot({ deps: { config, jobs, slack, log: o.log, alerts }, commands: o.commands, routes });
     await app.start({ port: o.port ?? config.slack.port, host: config.slack.host });
-    closers.push(() => app.stop() as Promise<void>, () => jobs!.close());
+    closers.push(() => app.stop() as Promise<void>, () => jobs!.close(), () => alertsIn.close());
   }
   return {
     clock,
     jobs,
     close: async () => {
       for (const close of closers) await close();
-      await redis.quit();
+      // QUIT waits for a reply that an unreachable Redis never sends; give it a second, then just drop the socket.
+      await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+      redis.disconnect();
     },
   };
 }

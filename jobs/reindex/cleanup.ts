@@ -1,5 +1,6 @@
 import type { StopReason } from '../../src/runner/types';
 import { n } from './format';
+import { remainingCopyProblem } from './green-copy';
 import { ownerToken } from './owner-token';
 import { planOf, progressOf } from './state';
 import { restoreSettings } from './restore-settings';
@@ -43,8 +44,12 @@ async function cleanIndex(ctx: ReindexCtx, index: PlannedIndex, reason: StopReas
   // The untouched source never carries our marker; a rebuild (clone or second copy) always does.
   let rebuilt = originalExists && (p.settingsRestored === true || (await es.ownerOf(index.name)) === mine);
 
+  const want = { shards: p.saved!.shards, replicas: p.saved!.replicas };
   if (originalExists && !rebuilt) {
     if (!p.saved!.blocksWrite) await es.setWriteBlock(index.name, false);
+    // A source that lost a shard copy meanwhile may hold less than its partial copy: keep the copy then.
+    const unsafe = tempOurs ? await remainingCopyProblem(ctx, index.name, want) : undefined;
+    if (unsafe) return `${index.name}: untouched, writable again; its partial copy ${index.temp} was kept because ${unsafe} — delete ${index.temp} once ${index.name} is green and reads every document (${reason})`;
     if (tempOurs) await es.deleteIndex(index.temp);
     return `${index.name}: untouched, writable again${tempOurs ? `; its partial copy ${index.temp} was deleted` : ''} (${reason})`;
   }
@@ -58,7 +63,10 @@ async function cleanIndex(ctx: ReindexCtx, index: PlannedIndex, reason: StopReas
   }
   const manual = `every document (${n(expected)}) is in ${index.temp}. To finish by hand: ${originalExists ? `DELETE /${index.name}; ` : ''}PUT /${index.temp}/_settings {"index.blocks.write":true}; POST /${index.temp}/_clone/${index.name}; check GET /${index.name}/_count = ${expected}; then DELETE /${index.temp}`;
   if (rebuilt && !p.settingsRestored && p.restoreTask && !p.restoreCopied) {
-    // A second copy cut short: ours, incomplete, and every document is in the verified temporary copy.
+    // A second copy cut short: ours, incomplete, and every document is in the verified temporary copy —
+    // which must be green and still read every document before the partial copy goes.
+    const unsafe = await remainingCopyProblem(ctx, index.temp, want, expected);
+    if (unsafe) return `${index.name}: a partial rebuild, left in place because ${unsafe}; ${manual}`;
     await es.deleteIndex(index.name);
     rebuilt = false;
   }

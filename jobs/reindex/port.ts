@@ -37,6 +37,16 @@ export interface TemplateChoice {
   mappings: Record<string, unknown>;
 }
 
+/** One row of `_cat/shards`: a single copy of one shard. */
+export interface ShardCopyRow {
+  shard: number;
+  primary: boolean;
+  /** STARTED, INITIALIZING, RELOCATING, UNASSIGNED */
+  state: string;
+  node?: string;
+  unassignedReason?: string;
+}
+
 export interface CountRead {
   count: number;
   /** `_shards.failed === 0 && successful === total` */
@@ -88,6 +98,8 @@ export interface ReindexPort {
   health(index: string): Promise<Health | undefined>;
   /** Waits (long poll, clock time) for the index to be green; returns the health it reached. */
   waitForGreen(index: string, timeoutMs: number): Promise<Health | undefined>;
+  /** Every shard copy of the index as the shard table lists it; empty when the index does not exist. */
+  shardCopies(index: string): Promise<ShardCopyRow[]>;
   count(index: string): Promise<CountRead>;
   refresh(index: string): Promise<void>;
   setWriteBlock(index: string, blocked: boolean): Promise<void>;
@@ -100,6 +112,7 @@ export interface ReindexPort {
   cancelTask(taskId: string): Promise<void>;
   cloneIndex(source: string, target: string, spec: { replicas: number; owner: OwnerToken }): Promise<void>;
   deleteIndex(name: string): Promise<void>;
+  setReplicas(index: string, replicas: number): Promise<void>;
   restoreSettings(index: string, s: { replicas: number; refreshInterval?: string }): Promise<void>;
   addAliases(index: string, aliases: AliasBinding[]): Promise<void>;
 }

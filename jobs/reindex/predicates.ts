@@ -1,5 +1,6 @@
 import { n } from './format';
 import { progressOf } from './state';
+import { greenness } from './green-copy';
 import { readPair } from './verify-counts';
 import type { PlannedIndex, ReindexArgs, ReindexDeps } from './types';
 import type { Predicate } from '../../src/runner/types';
@@ -33,29 +34,29 @@ export function copyMatchesSource(index: PlannedIndex): P {
   };
 }
 
-/** Once the source is gone the copy is the only one: every shard copy of it must be allocated. */
-export function indexGreen(name: string): P {
-  return {
-    name: 'copy_green',
-    async check(ctx) {
-      const health = await ctx.deps.es.health(name);
-      return health === 'green' ? { ok: true } : { ok: false, reason: `${name} is ${health ?? 'missing'}` };
-    },
-  };
-}
+/** Clock ms the predicate long-polls for green, so a recovery ending this moment passes without a second round. */
+const GREEN_POLL_MS = 5_000;
 
-/** The temporary index goes only when the original name holds every document again. */
-export function restoredMatches(index: PlannedIndex): P {
+/**
+ * Right before a copy of the data is deleted: the copy that will remain is green with the source's replica
+ * count (every primary and replica started, from the shard table) and still reads what was verified. Counts
+ * alone are not enough: a clone answers counts from its primaries while its replicas are still recovering,
+ * and a node lost in that window takes the only copy with it.
+ */
+export function remainingCopyGreenAndVerified(index: PlannedIndex, remains: 'temp' | 'rebuilt'): P {
   return {
-    name: 'original_verified',
+    name: 'remaining_copy_green_and_verified',
     async check(ctx) {
       const p = progressOf(ctx.state, index.name);
-      if (p.restoreVerified === undefined || p.restoreVerified !== p.copyVerified) {
-        return { ok: false, reason: `${index.name} was not verified against ${index.temp}` };
-      }
-      const { d } = await readPair(ctx, index.name, { count: p.restoreVerified });
-      if (d.some((x) => !x.allShards || x.count !== p.restoreVerified)) {
-        return { ok: false, reason: `${index.name} reads ${d.map((x) => `${n(x.count)} (${x.shards})`).join(', ')}, verified ${n(p.restoreVerified)}` };
+      const name = remains === 'temp' ? index.temp : index.name;
+      const verified = remains === 'temp' ? p.copyVerified : p.restoreVerified !== undefined && p.restoreVerified === p.copyVerified ? p.restoreVerified : undefined;
+      if (verified === undefined) return { ok: false, reason: `${name} was never verified against ${remains === 'temp' ? index.name : index.temp}` };
+      if (!p.saved) return { ok: false, reason: `the settings of ${index.name} were not recorded, so the replicas ${name} needs are unknown` };
+      const g = await greenness(ctx, name, { shards: p.saved.shards, replicas: p.saved.replicas }, GREEN_POLL_MS);
+      if (!g.ok) return { ok: false, reason: `${g.reason}; it would be the only copy left` };
+      const { d } = await readPair(ctx, name, { count: verified });
+      if (d.some((x) => !x.allShards || x.count !== verified)) {
+        return { ok: false, reason: `${name} reads ${d.map((x) => `${n(x.count)} (${x.shards})`).join(', ')}, verified ${n(verified)}` };
       }
       return { ok: true };
     },

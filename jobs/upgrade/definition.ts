@@ -12,6 +12,7 @@ import { planStep } from './steps/plan-upgrade';
 import { reportStep } from './steps/report';
 import { restoreStep } from './steps/restore-allocation';
 import { terminateStep } from './steps/terminate-instance';
+import { withdrawVoteStep } from './steps/withdraw-vote';
 import { upgradeSummary } from './summary';
 
 type UpgradeStep = Step<UpgradeArgs, UpgradeDeps>;
@@ -20,6 +21,7 @@ type UpgradeStep = Step<UpgradeArgs, UpgradeDeps>;
 export function nodeSteps(node: PlannedNode): UpgradeStep[] {
   return [
     ...(node.kind === 'data' ? [drainStep(node)] : []),
+    ...(node.kind === 'master' ? [withdrawVoteStep(node)] : []),
     terminateStep(node),
     awaitLeaveStep(node),
     awaitReplacementStep(node),

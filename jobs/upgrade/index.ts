@@ -1,3 +1,4 @@
+import { sharedOpenAlerts } from '../../src/alerts/open-alerts';
 import { AwsUpgradeAdapter } from '../../src/aws/upgrade-port';
 import { createAwsClients } from '../../src/aws/clients';
 import type { ClusterConfig } from '../../src/config/schema';
@@ -6,6 +7,7 @@ import { EsUpgradeAdapter } from '../../src/elasticsearch/upgrade-port';
 import type { JobModule } from '../../src/runner/types';
 import type { UpgradeArgs } from './args';
 import { upgradeDefinition } from './definition';
+import { withAlertHold } from './predicates';
 import type { UpgradeDeps, UpgradeSettings } from './ports';
 
 export function upgradeSettings(cluster: ClusterConfig): UpgradeSettings {
@@ -23,12 +25,16 @@ function webhookPoster(url: string): (body: unknown) => Promise<void> {
 }
 
 export const upgradeJob: JobModule<UpgradeArgs, UpgradeDeps> = {
-  definition: upgradeDefinition,
-  createDeps(cluster) {
+  // Every terminate is also held by open alerts (no_open_alert_on_cluster); the predicate passes when the
+  // setting is off, so a job planned before it was turned on resumes the same.
+  definition: { ...upgradeDefinition, steps: (data) => withAlertHold(upgradeDefinition.steps(data)) },
+  createDeps(cluster, env) {
     const settings = upgradeSettings(cluster);
     const aws = createAwsClients({ region: cluster.aws!.region, endpoint: cluster.aws!.endpoint });
+    const holdOn = env.config.elastalert.alerts.holdUpgradesOn;
     return {
-      es: new EsUpgradeAdapter(createEsClient(cluster.elasticsearch)),
+      ...(holdOn.length ? { alerts: { holdOn, ...sharedOpenAlerts(env.config) } } : {}),
+      es: new EsUpgradeAdapter(createEsClient(cluster.elasticsearch), env.clock),
       aws: new AwsUpgradeAdapter(aws),
       settings,
       postSummary: cluster.upgrade.summaryWebhook ? webhookPoster(cluster.upgrade.summaryWebhook) : undefined,

@@ -31,6 +31,8 @@ export interface ShardCopy {
   primary: boolean;
   state: 'STARTED' | 'INITIALIZING' | 'RELOCATING' | 'UNASSIGNED' | string;
   node?: string;
+  /** For a RELOCATING copy: the node it is moving to (it initializes there). */
+  relocatingTo?: string;
   bytes: number;
   unassignedReason?: string;
 }
@@ -47,6 +49,8 @@ export interface AllocationExplanation {
   primary: boolean;
   /** Why it is unassigned (NODE_LEFT, INDEX_CREATED …). */
   reason?: string;
+  /** `can_allocate`: no, yes, throttled, allocation_delayed, no_valid_shard_copy … */
+  canAllocate?: string;
   /** Deciders that said NO, per node: the explanation an operator reads. */
   noDecisions: Array<{ node: string; deciders: DeciderVerdict[] }>;
   summary?: string;
@@ -67,6 +71,8 @@ export interface AllocationSettings {
   maxShardsPerNode: number;
 }
 
+export type VotingExclusions = { known: true; names: string[] } | { known: false; why: string };
+
 export interface EsUpgradePort {
   nodes(): Promise<EsNode[]>;
   /** Name of the elected master, undefined when none is elected. */
@@ -81,7 +87,8 @@ export interface EsUpgradePort {
   /** Writes the persistent settings given; null removes a setting. */
   setAllocation(patch: { excludeName?: string | null; enable?: string | null }): Promise<void>;
   flush(): Promise<void>;
-  votingExclusions(): Promise<string[]>;
+  /** Read from `_cluster/state/metadata`, a format Elastic calls internal: when it cannot be read, `known` is false and `why` says so. */
+  votingExclusions(): Promise<VotingExclusions>;
   addVotingExclusion(nodeName: string): Promise<void>;
   clearVotingExclusions(): Promise<void>;
 }
@@ -114,10 +121,19 @@ export interface AwsUpgradePort {
   terminate(instanceId: string, via: 'autoscaling' | 'ec2'): Promise<void>;
 }
 
+/** Open Elastalert alerts on the cluster (src/alerts/open-alerts.ts), read by no_open_alert_on_cluster. */
+export interface UpgradeAlertsPort {
+  /** elastalert.alerts.holdUpgradesOn: the severities that hold a terminate. */
+  holdOn: readonly string[];
+  unacknowledged(cluster: string, severities: readonly string[]): Promise<Array<{ rule: string; queryKey?: string; severity: string; since: number; channel: string; threadTs: string }>>;
+}
+
 export interface UpgradeDeps {
   es: EsUpgradePort;
   aws: AwsUpgradePort;
   settings: UpgradeSettings;
+  /** Absent when no severity holds upgrades (elastalert.alerts.holdUpgradesOn is empty). */
+  alerts?: UpgradeAlertsPort;
   /** POSTs the end-of-run summary as JSON; undefined when no webhook is configured. */
   postSummary?: (body: unknown) => Promise<void>;
 }

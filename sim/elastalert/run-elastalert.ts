@@ -42,6 +42,8 @@ export interface ElastalertRunOptions {
   tz?: string;
   /** Record every request Elastalert sends (elasticsearch-py's trace logger, as curl lines) in `trace`. */
   traceRequests?: boolean;
+  /** More URLs the post alerter sends every match to (e.g. the bot's webhook); set http_post_headers in `rule`. */
+  alsoPostTo?: string[];
 }
 
 export interface ElastalertMatch {
@@ -113,7 +115,7 @@ export async function runElastalert(opts: ElastalertRunOptions): Promise<Elastal
         ...opts.config,
       }),
     );
-    const rule = { ...opts.rule, alert: ['post'], http_post_url: receiver.url, http_post_timeout: 10 };
+    const rule = { ...opts.rule, alert: ['post'], http_post_url: [receiver.url, ...(opts.alsoPostTo ?? [])], http_post_timeout: 10 };
     await writeFile(rulePath, yaml.dump(rule));
     const traceFile = join(dir, 'trace.log');
     const args = ['--alert', '--formatted-output', '--config', configPath, '--start', iso(opts.start), '--end', iso(opts.end), rulePath];

@@ -214,16 +214,24 @@ function rebalance(cluster: SimCluster, now: number): boolean {
   const settings = cluster.effectiveClusterSettings();
   if ((settings['cluster.routing.allocation.enable'] ?? 'all') !== 'all') return false;
   if ((settings['cluster.routing.rebalance.enable'] ?? 'all') === 'none') return false;
+  // cluster.routing.allocation.allow_rebalance: indices_all_active (default), indices_primaries_active, always.
+  const allow = settings['cluster.routing.allocation.allow_rebalance'] ?? 'indices_all_active';
   let relocating = 0;
   for (const g of cluster.allGroups()) {
     for (const c of g.copies) {
-      if (c.state === 'INITIALIZING') return false;
-      if (c.state === 'UNASSIGNED' && !g.dataLost) return false;
+      const inactive = c.state === 'INITIALIZING' || (c.state === 'UNASSIGNED' && !g.dataLost);
+      if (inactive && (allow === 'indices_all_active' || (allow === 'indices_primaries_active' && c.primary))) return false;
       if (c.state === 'RELOCATING') relocating++;
     }
   }
   if (relocating >= MAX_CONCURRENT_REBALANCE) return false;
-  const nodes = cluster.dataNodes();
+  // A node the cluster-level exclude filter drains neither gives nor takes shards in a rebalance.
+  const excluded = prefixed(settings, 'cluster.routing.allocation.exclude.');
+  const drained = (n: SimNode) => Object.entries(excluded).some(([attr, list]) => {
+    const value = nodeAttr(n, attr);
+    return value !== undefined && list.split(',').some((p) => p.trim() && globMatch(p.trim(), value));
+  });
+  const nodes = cluster.dataNodes().filter((n) => !drained(n));
   if (nodes.length < 2) return false;
   const loads = nodes.map((n) => ({ n, load: shardsOn(cluster, n.spec.name) })).sort((a, b) => a.load - b.load);
   const low = loads[0];

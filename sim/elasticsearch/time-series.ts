@@ -20,6 +20,8 @@ export interface TimeSeriesHandle {
   readonly written: number;
   readonly rejected: number;
   currentIndex(): string;
+  /** Starts the next period's index now, as if the hour (or day) had just turned; returns its name. */
+  rollover(): string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -39,6 +41,9 @@ export function startTimeSeries(cluster: SimCluster, opts: TimeSeriesOptions, on
   let rejected = 0;
   let seed = opts.seed ?? 7;
   let stopped = false;
+  // Clock ms the series runs ahead of the clock: each rollover() jumps it to the next period boundary.
+  let ahead = 0;
+  const period = opts.every === 'hour' ? 3_600_000 : 86_400_000;
   const handle: TimeSeriesHandle = {
     stop() {
       stopped = true;
@@ -50,10 +55,17 @@ export function startTimeSeries(cluster: SimCluster, opts: TimeSeriesOptions, on
     get rejected() {
       return rejected;
     },
-    currentIndex: () => timeSeriesIndexName(opts.prefix, opts.every, cluster.clock.now()),
+    currentIndex: () => timeSeriesIndexName(opts.prefix, opts.every, cluster.clock.now() + ahead),
+    rollover() {
+      const t = cluster.clock.now() + ahead;
+      ahead += period - (t % period);
+      handle.tick(cluster.clock.now());
+      cluster.changed();
+      return handle.currentIndex();
+    },
     tick(now) {
       if (stopped) return false;
-      const name = timeSeriesIndexName(opts.prefix, opts.every, now);
+      const name = timeSeriesIndexName(opts.prefix, opts.every, now + ahead);
       let changed = false;
       if (!cluster.indices.has(name) && cluster.masterNode()) {
         cluster.createIndexInternal(name, {

@@ -9,9 +9,13 @@ import type { Registry } from '../../src/run-main';
 import { generateLogDocs } from '../log-docs';
 import { startEstate, type Estate } from '../estate';
 import { startSlackEmulator } from '../slack';
+import { extendConsole } from '../slack/console-actions';
 import { startRuntime } from '../../src/start-runtime';
 import { startKnobsApi } from './knobs-api';
 import { freePort, portOr, redisAnswers, startRedis } from './redis-server';
+import { sandboxPanel } from './sandbox-panel';
+import { DEFAULT_WORKER_ENTRY, SandboxWorkers } from './sandbox-workers';
+import { spike5xx } from './spike-5xx';
 
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../elk-ops.example.yml', import.meta.url));
 /** The example config's one cluster, channel and region; the simulated estate is built to match them. */
@@ -27,6 +31,12 @@ const CHANNELS = [
   { id: 'C0GENERAL', name: 'general' },
 ];
 const DEFAULT_PORTS = { console: 3100, bot: 3000, es: 9200, aws: 4566, knobs: 3200 };
+const DEFAULT_SPEED = 30;
+/**
+ * Real-time job lock for the sandbox's workers (production: 30 s). Someone who kills a worker from the console
+ * should see the takeover within seconds; the mechanism (lock lapses, stalled check, resume) is the same.
+ */
+const SANDBOX_LOCK = { lockDuration: 5_000, stalledInterval: 2_000 };
 
 export interface SandboxOptions {
   /** Kernel-chosen ports everywhere (tests), instead of the memorable defaults. */
@@ -35,18 +45,32 @@ export interface SandboxOptions {
   print?: (text: string) => void;
   /** Clock milliseconds per real millisecond: fast enough that an upgrade finishes while someone watches. */
   speed?: number;
+  /** Worker processes started with the sandbox (default 1); more can be started from the console. */
+  workers?: number;
+  /** The worker process's entry (default worker-main.ts, every job); tests pass one with their own registry. */
+  workerEntry?: string;
+  /** Log level of the worker processes (default: the sandbox logger's). */
+  workerLogLevel?: string;
 }
 
 export interface Sandbox {
   urls: { console: string; bot: string; es: string; aws: string; knobs: string };
   redisUrl: string;
+  estate: Estate;
+  workers: SandboxWorkers;
   close(): Promise<void>;
 }
 
 /**
- * The whole product on one machine: simulated Slack, Elasticsearch and EC2, a Redis, and bot plus workers in
- * this process, configured by elk-ops.example.yml so the example cannot rot. Only what must point at the
- * simulators is changed: URLs, secrets (made up per run) and the clock.
+ * The whole product on one machine: simulated Slack, Elasticsearch and EC2, a Redis, the bot in this process
+ * and its workers as child processes (so killing one is a real SIGKILL), configured by elk-ops.example.yml so
+ * the example cannot rot. Only what must point at the simulators is changed: URLs, secrets (made up per run),
+ * the clock, and a shorter worker lock (SANDBOX_LOCK).
+ *
+ * Every start is a clean start. The simulated cluster lives in this process's memory and goes with it, and a
+ * job resumed against a rebuilt cluster would act on nodes and indices that are not the ones it recorded; so
+ * the jobs go too (a redis-server of our own keeps nothing, a shared Redis gets a fresh prefix). Resume is
+ * shown within one run instead: the console's "Kill a worker" and "Start a worker".
  */
 export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.ProcessEnv, o: SandboxOptions = {}): Promise<Sandbox> {
   const print = o.print ?? ((text: string) => console.log(text));
@@ -57,35 +81,46 @@ export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.
   try {
     const redis = await sandboxRedis(env);
     closers.push(redis.close);
-    const estate = await startSandboxEstate(o.speed ?? 30);
+    const speed = o.speed ?? (env.SANDBOX_SPEED ? positive('SANDBOX_SPEED', env.SANDBOX_SPEED) : DEFAULT_SPEED);
+    const { estate, series } = await startSandboxEstate(speed);
     closers.push(() => estate.close());
 
     const secrets = { SLACK_BOT_TOKEN: `xoxb-sandbox-${token()}`, SLACK_SIGNING_SECRET: token(), ELASTALERT_WEBHOOK_SECRET: token() };
     const pick = (name: keyof typeof DEFAULT_PORTS) => (o.freePorts ? freePort() : portOr(DEFAULT_PORTS[name]));
-    const consolePort = env.SANDBOX_PORT ? Number(env.SANDBOX_PORT) : await pick('console');
+    // An explicit port is used or refused, never silently swapped: the person asked for that one.
+    const chosen = (name: keyof typeof DEFAULT_PORTS, variable: string) => (!o.freePorts && env[variable] ? port(variable, env[variable]!) : pick(name));
+    const consolePort = await chosen('console', 'SANDBOX_PORT');
     const botPort = await pick('bot');
-    const slack = await startSlackEmulator({
+    const slack = await inUseHint('SANDBOX_PORT', consolePort, () => startSlackEmulator({
       port: consolePort,
       signingSecret: secrets.SLACK_SIGNING_SECRET,
       botToken: secrets.SLACK_BOT_TOKEN,
       requestUrl: `http://127.0.0.1:${botPort}/slack/events`,
       users: USERS,
       channels: CHANNELS,
-    });
+    }));
     closers.push(slack.close);
-    const knobs = await startKnobsApi(estate, env.SANDBOX_KNOBS_PORT ? Number(env.SANDBOX_KNOBS_PORT) : await pick('knobs'));
+    const knobsPort = await chosen('knobs', 'SANDBOX_KNOBS_PORT');
+    const knobs = await inUseHint('SANDBOX_KNOBS_PORT', knobsPort, () => startKnobsApi(estate, knobsPort));
     closers.push(knobs.close);
 
     // The AWS SDK reads credentials from the process environment, so the simulator's go there, not in env.
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: estate.aws.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: estate.aws.credentials.secretAccessKey, AWS_REGION: REGION });
     const configEnv = { ...env, ...secrets, ES_URL: estate.es.url, AWS_REGION: REGION, REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix };
     const config = pointAtSimulators(parseConfig(readFileSync(EXAMPLE_CONFIG, 'utf8'), configEnv, EXAMPLE_CONFIG), estate, slack.apiUrl);
-    const runtime = await startRuntime(config, { role: 'all', log, ...registry, port: botPort });
+    const runtime = await startRuntime(config, { role: 'bot', log, ...registry, port: botPort });
     closers.push(() => runtime.close());
+    // Workers stop before the bot and Redis (closers run in reverse), so they can hand their jobs back.
+    const workers = new SandboxWorkers(config, log, o.workerEntry ?? DEFAULT_WORKER_ENTRY, o.workerLogLevel ?? log.level);
+    closers.push(() => workers.close());
+    const spike = spike5xx({ clock: estate.clock, currentIndex: () => series.currentIndex(), indexDocs: (i, docs) => estate.es.cluster.indexDocs(i, docs) });
+    closers.push(async () => spike.stop());
+    await Promise.all(Array.from({ length: o.workers ?? 1 }, () => workers.start()));
+    extendConsole(slack.emulator, sandboxPanel({ estate, workers, spike, lockDurationMs: config.worker.lockDuration }));
 
     const urls = { console: slack.url, bot: `http://127.0.0.1:${botPort}`, es: estate.es.url, aws: estate.aws.url, knobs: knobs.url };
-    print(banner(urls, redis.url, redis.spawned, config));
-    return { urls, redisUrl: redis.url, close };
+    print(banner(urls, redis.url, redis.spawned, config, workers));
+    return { urls, redisUrl: redis.url, estate, workers, close };
   } catch (e) {
     await close();
     throw e;
@@ -100,12 +135,13 @@ function pointAtSimulators(config: Config, estate: Estate, slackApiUrl: string):
     ...config,
     slack: { ...config.slack, apiUrl: slackApiUrl, host: '127.0.0.1' },
     clock: { speed: estate.clock.speed, origin: estate.clock.origin },
+    worker: { ...config.worker, ...SANDBOX_LOCK },
     clusters: { ...config.clusters, [CLUSTER]: { ...cluster, aws: { ...cluster.aws, endpoint: estate.aws.url } } },
   };
 }
 
 /** Three masters and six data nodes on 7.17.25 whose launch templates already say 8.15.0, and logs to reindex. */
-async function startSandboxEstate(speed: number): Promise<Estate> {
+async function startSandboxEstate(speed: number): Promise<{ estate: Estate; series: ReturnType<Estate['es']['cluster']['startTimeSeries']> }> {
   const day = (d: number) => Date.UTC(2024, 0, d);
   const estate = await startEstate({ clusterName: CLUSTER, masters: 3, data: 6, version: '7.17.25', targetVersion: '8.15.0', speed, region: REGION });
   for (let d = 1; d <= 5; d++) {
@@ -119,8 +155,8 @@ async function startSandboxEstate(speed: number): Promise<Estate> {
     priority: 1,
     template: { mappings: { properties: { host: { type: 'keyword' }, path: { type: 'keyword' }, Status: { type: 'short' } } } },
   });
-  estate.es.cluster.startTimeSeries({ prefix: 'logstash-', every: 'hour', docsPerMinute: 120, shards: 1, replicas: 1 });
-  return estate;
+  const series = estate.es.cluster.startTimeSeries({ prefix: 'logstash-', every: 'hour', docsPerMinute: 120, shards: 1, replicas: 1 });
+  return { estate, series };
 }
 
 interface SandboxRedis {
@@ -160,13 +196,35 @@ async function deleteKeys(url: string, pattern: string): Promise<void> {
   }
 }
 
+function port(variable: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${variable}=${value} is not a TCP port: use a number from 1 to 65535, or unset it for the default (a free port if that is taken)`);
+  return n;
+}
+
+function positive(variable: string, value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new Error(`${variable}=${value} is not a positive number: clock milliseconds per real millisecond, e.g. ${DEFAULT_SPEED}`);
+  return n;
+}
+
+async function inUseHint<T>(variable: string, p: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${p} is in use (${variable}): set ${variable} to a free port, or unset it to let the sandbox pick one`);
+    throw e;
+  }
+}
+
 function token(): string {
   return randomBytes(16).toString('hex');
 }
 
 /** Where to click and what is running; secrets stay out of it. */
-function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, config: Config): string {
-  const redisNote = spawned ? 'a redis-server started for this run' : `prefix ${config.redis.prefix}, removed on exit`;
+function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, config: Config, workers: SandboxWorkers): string {
+  const redisNote = spawned ? 'a redis-server started for this run, empty' : `fresh prefix ${config.redis.prefix}, removed on exit`;
+  const pids = workers.list().map((w) => w.pid).join(', ') || 'none';
   return [
     '',
     '  elk-ops sandbox is running',
@@ -177,8 +235,10 @@ function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, confi
     `  fault knobs     ${urls.knobs}/knobs   (GET reads them, POST JSON sets them; durations in clock ms, lists are replaced)`,
     `                  e.g. curl -d '{"es":{"refreshLagMs":2000,"neverJoin":["es-data-3"]},"aws":{"failBoot":1}}' ${urls.knobs}/knobs`,
     `  Redis           ${redisUrl.replace(/\/\/[^@]*@/, '//')}   (${redisNote})`,
-    `  clock           ${config.clock.speed}x real time`,
-    '  Ctrl-C stops everything.',
+    `  workers         child process${workers.list().length === 1 ? '' : 'es'} ${pids}; kill one or start another from the console's Sandbox panel to watch a job resume`,
+    `  clock           ${config.clock.speed}x real time (SANDBOX_SPEED)`,
+    '  This is a clean start: the simulated cluster lives in this process and is rebuilt on every start, so no job',
+    '  of an earlier run is kept. Ctrl-C stops everything; running jobs are handed back, then dropped with the cluster.',
     '',
   ].join('\n');
 }

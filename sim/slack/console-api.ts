@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { consoleExtension } from './console-actions';
+import { FAVICON_SVG } from './console-favicon';
 import { CONSOLE_PAGE } from './console-page';
 import type { SlackEmulator } from './emulator';
 import { toApiMessage } from './workspace';
@@ -24,6 +26,27 @@ export async function handleConsole(
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(CONSOLE_PAGE);
     return;
+  }
+  if (req.method === 'GET' && (url.pathname === '/favicon.ico' || url.pathname === '/favicon.svg')) {
+    res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+    res.end(FAVICON_SVG);
+    return;
+  }
+  // The host's panel (the sandbox's workers and fault knobs); 404 tells the page to show none.
+  if (url.pathname === '/console/panel' || url.pathname === '/console/action') {
+    const extension = consoleExtension(emulator);
+    if (!extension) return json(404, { error: 'this console has no control panel: it is shown by `npm run sandbox`' });
+    if (req.method === 'GET' && url.pathname === '/console/panel') return json(200, extension.panel());
+    if (req.method === 'POST' && url.pathname === '/console/action') {
+      const b = await readJson();
+      const action = extension.panel().actions.find((a) => a.id === b.action);
+      if (!action) return json(400, { error: `unknown action ${JSON.stringify(b.action)}; known: ${extension.panel().actions.map((a) => a.id).join(', ')}` });
+      try {
+        return json(200, { ok: true, message: await extension.run(action.id), panel: extension.panel() });
+      } catch (e) {
+        return json(500, { error: `${action.label} failed: ${(e as Error).message}`, panel: extension.panel() });
+      }
+    }
   }
   // Permalinks point here, so a link the bot posts opens the console on that channel.
   const archive = url.pathname.match(/^\/archives\/(\w+)\/p(\d+)$/);

@@ -7,7 +7,8 @@ export type { Failure } from './rate-limits';
 export type { SignatureMode } from './signing';
 export { slackSignature } from './signing';
 export { messageText } from './message-text';
-export type { Block, CallRecord, EphemeralMessage, SlackChannel, SlackMessage, SlackUser, StoredMessage, Violation } from './types';
+export { uploadsOf } from './file-uploads';
+export type { Block, CallRecord, EphemeralMessage, SlackChannel, SlackFile, SlackMessage, SlackUser, StoredMessage, Violation } from './types';
 
 export interface SlackEmulatorOptions {
   /** 0 (the default) picks a free port. */

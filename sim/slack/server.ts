@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleConsole } from './console-api';
+import { handleUploadPost } from './file-uploads';
 import type { SlackEmulator } from './emulator';
 
 /**
@@ -32,6 +33,8 @@ export async function listen(emulator: SlackEmulator, port: number, host = '127.
 
 async function route(emulator: SlackEmulator, req: IncomingMessage, res: ServerResponse, closing: AbortSignal): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
+  const upload = url.pathname.match(/^\/upload\/v1\/(\w+)$/);
+  if (upload) return handleUploadPost(emulator.workspace, upload[1], req, res);
   const api = url.pathname.match(/^\/api\/([\w.]+)$/);
   if (api) {
     const args = { ...Object.fromEntries(url.searchParams), ...parseBody(await readBody(req), req.headers['content-type']) };

@@ -24,6 +24,29 @@ export interface SlackMessage {
   reply_users_count?: number;
   latest_reply?: string;
   edited?: { user: string; ts: string };
+  /** Files shared with the message (files.completeUploadExternal), as Slack lists them. */
+  files?: SlackFile[];
+  /** Set on messages that carry an upload, as Slack does. */
+  upload?: boolean;
+}
+
+/** A file as Slack's message JSON carries it (the fields a bot reads; Slack sends more). */
+export interface SlackFile {
+  id: string;
+  created: number;
+  timestamp: number;
+  name: string;
+  title: string;
+  mimetype: string;
+  filetype: string;
+  user: string;
+  size: number;
+  mode: 'hosted';
+  is_external: boolean;
+  is_public: boolean;
+  alt_txt?: string;
+  url_private: string;
+  permalink: string;
 }
 
 /** A message in a channel, plus what the emulator remembers about it beyond Slack's own fields. */

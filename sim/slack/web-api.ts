@@ -2,6 +2,7 @@ import { checkBlocks, MAX_TEXT_CHARS, slackWording } from './block-kit-limits';
 import type { RateLimiter } from './rate-limits';
 import type { Block, CallRecord, SlackChannel, StoredMessage, Violation } from './types';
 import { toApiMessage, type Workspace } from './workspace';
+import { fileObject, uploadsOf } from './file-uploads';
 
 export interface WebApiContext {
   workspace: Workspace;
@@ -165,6 +166,50 @@ const HANDLERS: Record<string, Handler> = {
     const thread = [target, ...ctx.workspace.threadReplies(channel.id, target.ts)];
     const inclusive = args.inclusive === undefined ? true : bool(args.inclusive);
     return page(thread.filter((m) => inRange(m.ts, optString(args.oldest), optString(args.latest), inclusive)), args, 'messages');
+  },
+
+  // The upload flow; see file-uploads.ts for the shapes and errors.
+  'files.getUploadURLExternal': (ctx, args) => {
+    const filename = requireString(args.filename, 'filename');
+    if (args.length === undefined || args.length === '') requireString(undefined, 'length');
+    const length = Number(args.length);
+    if (!Number.isInteger(length) || length < 0) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] length must be an integer'] } });
+    if (length === 0) throw new SlackApiError('missing_argument');
+    const u = uploadsOf(ctx.workspace).create(filename, length, optString(args.alt_txt));
+    return { upload_url: `${ctx.baseUrl()}/upload/v1/${u.id}`, file_id: u.id };
+  },
+
+  'files.completeUploadExternal': (ctx, args) => {
+    let files: unknown = args.files;
+    if (typeof files === 'string') {
+      try {
+        files = JSON.parse(files);
+      } catch {
+        files = undefined;
+      }
+    }
+    if (!Array.isArray(files) || !files.length || !files.every((f) => f && typeof f === 'object' && typeof (f as { id?: unknown }).id === 'string')) {
+      throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] files must be a JSON array of {"id": …, "title": …}'] } });
+    }
+    const uploads = uploadsOf(ctx.workspace);
+    const wanted = files as { id: string; title?: string }[];
+    // Nothing is shared unless every file was uploaded: Slack answers file_not_found for an id it never received bytes for.
+    for (const f of wanted) if (!uploads.get(f.id)?.bytes || uploads.get(f.id)!.completed) throw new SlackApiError('file_not_found');
+    const channelId = optString(args.channel_id);
+    const threadTs = optString(args.thread_ts);
+    if (threadTs && !channelId) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] thread_ts needs channel_id'] } });
+    const channel = channelId ? memberChannel(ctx, channelId) : undefined;
+    const objects = wanted.map((f) => {
+      const u = uploads.get(f.id)!;
+      u.completed = true;
+      return fileObject(u, f.title, ctx.baseUrl(), ctx.workspace.bot.id);
+    });
+    if (channel) {
+      const comment = optString(args.initial_comment);
+      if (comment !== undefined && comment.length > MAX_TEXT_CHARS) throw new SlackApiError('msg_too_long');
+      ctx.workspace.post(channel.id, ctx.workspace.bot, { text: comment ?? '', thread_ts: threadTs, files: objects });
+    }
+    return { files: objects.map((o) => ({ id: o.id, title: o.title })) };
   },
 
   'users.info': (ctx, args) => {

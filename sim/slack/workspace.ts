@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Block, EphemeralMessage, SlackChannel, SlackMessage, SlackUser, StoredMessage, WorkspaceEvent } from './types';
+import type { Block, EphemeralMessage, SlackChannel, SlackFile, SlackMessage, SlackUser, StoredMessage, WorkspaceEvent } from './types';
 
 export interface WorkspaceSeed {
   teamId?: string;
@@ -132,7 +132,7 @@ export class Workspace {
     return `${s.slice(0, -6)}.${s.slice(-6)}`;
   }
 
-  post(channelId: string, from: SlackUser, content: { text: string; blocks?: Block[]; thread_ts?: string; reply_broadcast?: boolean }): StoredMessage {
+  post(channelId: string, from: SlackUser, content: { text: string; blocks?: Block[]; thread_ts?: string; reply_broadcast?: boolean; files?: SlackFile[] }): StoredMessage {
     const message: StoredMessage = {
       type: 'message',
       ts: this.nextTs(),
@@ -141,6 +141,7 @@ export class Workspace {
       team: this.teamId,
       text: content.text,
       ...(content.blocks ? { blocks: content.blocks } : {}),
+      ...(content.files ? { files: content.files, upload: true } : {}),
       channel: channelId,
       revisions: [],
     };

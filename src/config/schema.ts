@@ -128,9 +128,14 @@ export const configSchema = z.object({
       commands: z.record(z.string(), access).default({}),
       /** Who may press Approve/Reject. */
       approvers: slackIds.default([]),
+      /** A Slack user group (its id, S…) @mentioned on every approval question, e.g. the on-call rota's group. */
+      approverGroup: z.string().regex(/^S[A-Z0-9]+$/, 'a Slack user group id like S0614TZR7 (not its @handle)').optional(),
       /** Two-person rule: when false, the requester cannot approve their own job's steps. */
       requesterMayApprove: z.boolean().default(false),
+      /** Real time, also in the sandbox (an accelerated cluster clock does not make people click faster). */
       approvalTimeout: duration.prefault('30m'),
+      /** Post a destructive step's question while the wait before it still runs, so a person's think time overlaps it. */
+      askAhead: z.boolean().default(true),
     })
     .prefault({}),
   elastalert: z
@@ -139,8 +144,46 @@ export const configSchema = z.object({
       /** @@NAME@@ substitutions per environment (cluster). */
       values: z.record(z.string(), z.record(z.string(), z.string())).default({}),
       webhookSecret: z.string().optional(),
-      /** Alert routing: rule name (or '*') → channel id. */
-      routes: z.record(z.string(), z.string()).default({}),
+      /**
+       * Alert routing, first match wins: a rule name, `index:<glob>` (the match's _index), `field:<name>=<value>`,
+       * then '*'. The value is a channel id, or { channel, cluster, severity } to name the cluster the alerts belong
+       * to and how bad they are (`severity` is what alerts.holdUpgradesOn matches; else the match's `severity` field).
+       */
+      routes: z
+        .record(
+          z.string(),
+          z.union([
+            z.string(),
+            z.object({
+              channel: z.string().regex(/^[CG][A-Z0-9]+$/, 'a channel id like C024BE91L'),
+              cluster: z.string().optional(),
+              severity: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case word like critical').optional(),
+            }),
+          ]),
+        )
+        .default({}),
+      /** Alert threads (src/alerts). Durations are clock time except flushInterval and the Slack pace. */
+      alerts: z
+        .object({
+          /** Where an alert goes when no route matches; without it such an alert is logged and dropped. */
+          defaultChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'a channel id like C024BE91L').optional(),
+          /** A thread takes repeats for at most this long after its first alert, then a new thread opens. */
+          groupWindow: duration.prefault('24h'),
+          /** No alert for this long: the parent is marked resolved. */
+          quietPeriod: duration.prefault('15m'),
+          /** A firing this soon after resolution says "fired again" in the same thread; later ones open a new thread. */
+          reopenWindow: duration.prefault('1h'),
+          /** Real time between two Slack writes for one thread: a burst becomes one update and one reply per interval. */
+          flushInterval: duration.prefault('2s'),
+          /** Bigger webhook bodies are refused with 413 (Elastalert matches are a few kB). */
+          maxBodyBytes: z.number().int().positive().default(256 * 1024),
+          /**
+           * Severities whose open, unacknowledged alerts on a cluster hold that cluster's upgrade before its next
+           * terminate (predicate no_open_alert_on_cluster), e.g. [critical]. Empty (the default): never held.
+           */
+          holdUpgradesOn: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case word like critical')).default([]),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Clock speed for the sandbox and tests; 1 in production. `origin` (epoch ms) lets processes share clock time. */
@@ -154,6 +197,14 @@ export const configSchema = z.object({
       /** How long a failing safety predicate is re-checked before an approver is asked to override it. */
       predicateWait: duration.prefault('5m'),
       predicatePoll: duration.prefault('1s'),
+    })
+    .prefault({}),
+  jobs: z
+    .object({
+      /** Finished runs kept for `/elk status` and audit, per job kind: whichever limit is reached first. */
+      history: z
+        .object({ keepDays: z.number().positive().default(30), keepCount: z.number().int().positive().default(500) })
+        .prefault({}),
     })
     .prefault({}),
 });

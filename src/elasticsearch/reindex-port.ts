@@ -147,6 +147,27 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
       return res.status as Health;
     },
 
+    async shardCopies(index) {
+      let rows: Record<string, string | null | undefined>[];
+      try {
+        rows = (await es.cat.shards({
+          index: concrete(index),
+          format: 'json',
+          h: ['shard', 'prirep', 'state', 'node', 'unassigned.reason'],
+        })) as unknown as Record<string, string | null | undefined>[];
+      } catch (e) {
+        if (isNotFound(e)) return [];
+        throw e;
+      }
+      return rows.map((r) => ({
+        shard: Number(r.shard),
+        primary: r.prirep === 'p',
+        state: String(r.state),
+        node: r.node ?? undefined,
+        unassignedReason: r['unassigned.reason'] ?? undefined,
+      }));
+    },
+
     async count(index) {
       const res = await es.count({ index: concrete(index) });
       const s = res._shards;
@@ -243,6 +264,10 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
+    },
+
+    async setReplicas(index, replicas) {
+      await es.indices.putSettings({ index: concrete(index), settings: { 'index.number_of_replicas': replicas } });
     },
 
     async restoreSettings(index, s) {

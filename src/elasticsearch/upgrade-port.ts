@@ -1,5 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { AllocationExplanation, EsNode, EsUpgradePort, Health, HealthReport, NodeDisk, ShardCopy } from '../../jobs/upgrade/ports';
+import type { AllocationExplanation, EsNode, EsUpgradePort, Health, HealthReport, NodeDisk, ShardCopy, VotingExclusions } from '../../jobs/upgrade/ports';
+import type { Clock } from '../clock';
+import { longPollTimeout } from './long-poll-timeout';
+import { parseVotingExclusions } from './voting-exclusions';
 
 const EXCLUDE = 'cluster.routing.allocation.exclude._name';
 const ENABLE = 'cluster.routing.allocation.enable';
@@ -7,7 +10,11 @@ const MAX_SHARDS = 'cluster.max_shards_per_node';
 
 /** The upgrade job's Elasticsearch calls, on the official v8 client (which talks to 7.17 and 8.x alike). */
 export class EsUpgradeAdapter implements EsUpgradePort {
-  constructor(private readonly es: Client) {}
+  /** `clock` converts the job's clock-time waits into the real time the HTTP request must outlast (tests run it faster). */
+  constructor(
+    private readonly es: Client,
+    private readonly clock?: Pick<Clock, 'toReal'>,
+  ) {}
 
   async nodes(): Promise<EsNode[]> {
     const r = await this.es.nodes.info();
@@ -34,6 +41,7 @@ export class EsUpgradeAdapter implements EsUpgradePort {
   }
 
   async health(wait?: { status?: 'yellow' | 'green'; nodes?: string; noRelocating?: boolean; timeoutMs: number }): Promise<HealthReport> {
+    const poll = wait ? longPollTimeout(wait.timeoutMs, this.clock) : undefined;
     // A long poll that times out is HTTP 408 with the health in the body: an answer, not an error.
     const r = (await this.es.cluster.health(
       wait
@@ -41,10 +49,10 @@ export class EsUpgradeAdapter implements EsUpgradePort {
             wait_for_status: wait.status,
             wait_for_nodes: wait.nodes,
             wait_for_no_relocating_shards: wait.noRelocating,
-            timeout: `${Math.max(0, Math.round(wait.timeoutMs))}ms`,
+            timeout: poll!.timeout,
           }
         : {},
-      { ignore: [408] },
+      { ignore: [408], ...(poll ? { requestTimeout: poll.requestTimeoutMs } : {}) },
     )) as unknown as Record<string, unknown>;
     return {
       status: r.status as Health,
@@ -59,21 +67,26 @@ export class EsUpgradeAdapter implements EsUpgradePort {
 
   async shards(): Promise<ShardCopy[]> {
     const rows = (await this.es.cat.shards({ format: 'json', bytes: 'b', h: 'index,shard,prirep,state,node,store,unassigned.reason' })) as unknown as Array<Record<string, string | null>>;
-    return rows.map((r) => ({
-      index: String(r.index),
-      shard: Number(r.shard),
-      primary: r.prirep === 'p',
-      state: String(r.state),
+    return rows.map((r) => {
       // A relocating copy reads "from-node -> 10.0.0.7 id to-node"; it is still on the node it leaves.
-      node: r.node ? String(r.node).split(' -> ')[0].trim() : undefined,
-      bytes: Number(r.store ?? 0) || 0,
-      unassignedReason: r['unassigned.reason'] ?? undefined,
-    }));
+      const [from, to] = r.node ? String(r.node).split(' -> ') : [];
+      return {
+        index: String(r.index),
+        shard: Number(r.shard),
+        primary: r.prirep === 'p',
+        state: String(r.state),
+        node: from?.trim() || undefined,
+        relocatingTo: to?.trim().split(/\s+/).slice(2).join(' ') || undefined,
+        bytes: Number(r.store ?? 0) || 0,
+        unassignedReason: r['unassigned.reason'] ?? undefined,
+      };
+    });
   }
 
   async explain(s: { index: string; shard: number; primary: boolean }): Promise<AllocationExplanation> {
     const r = (await this.es.cluster.allocationExplain({ index: s.index, shard: s.shard, primary: s.primary })) as unknown as {
       unassigned_info?: { reason?: string };
+      can_allocate?: string;
       allocate_explanation?: string;
       explanation?: string;
       node_allocation_decisions?: Array<{ node_name: string; deciders?: Array<{ decider: string; decision: string; explanation: string }> }>;
@@ -81,6 +94,7 @@ export class EsUpgradeAdapter implements EsUpgradePort {
     return {
       ...s,
       reason: r.unassigned_info?.reason,
+      canAllocate: r.can_allocate,
       summary: r.allocate_explanation ?? r.explanation,
       noDecisions: (r.node_allocation_decisions ?? []).map((d) => ({ node: d.node_name, deciders: (d.deciders ?? []).filter((x) => x.decision === 'NO') })),
     };
@@ -116,11 +130,25 @@ export class EsUpgradeAdapter implements EsUpgradePort {
     await this.es.indices.flush();
   }
 
-  async votingExclusions(): Promise<string[]> {
-    const r = (await this.es.cluster.state({ metric: 'metadata', filter_path: 'metadata.cluster_coordination.voting_config_exclusions' })) as unknown as {
-      metadata?: { cluster_coordination?: { voting_config_exclusions?: Array<{ node_name: string }> } };
+  async votingExclusions(): Promise<VotingExclusions> {
+    // Elastic documents this part of the cluster state as internal: read it defensively, and once more by a
+    // wildcard path before saying "unknown" (a caller blocks on unknown, it never guesses "none").
+    const read = async (filter_path: string) => {
+      try {
+        return { body: (await this.es.cluster.state({ metric: 'metadata', filter_path })) as unknown };
+      } catch (err) {
+        const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
+        if (status === 400 || status === 403 || status === 404) return { error: `GET _cluster/state/metadata answered HTTP ${status}: ${(err as Error).message}` };
+        throw err;
+      }
     };
-    return (r.metadata?.cluster_coordination?.voting_config_exclusions ?? []).map((e) => e.node_name);
+    const first = await read('metadata.cluster_coordination');
+    const parsed = 'body' in first ? parseVotingExclusions(first.body, 'exact') : { known: false as const, why: first.error! };
+    if (parsed.known) return parsed;
+    const second = await read('**.voting_config_exclusions');
+    if ('error' in second) return parsed;
+    const fallback = parseVotingExclusions(second.body, 'anywhere');
+    return fallback.known ? fallback : { known: false, why: `${parsed.why}; ${fallback.why}` };
   }
 
   async addVotingExclusion(nodeName: string): Promise<void> {

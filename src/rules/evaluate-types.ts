@@ -27,6 +27,11 @@ export interface RuleData {
   count(from: number, to: number): Promise<number> | number;
   /** Counts per query_key value with from < ts ≤ to (use_terms_query). */
   terms?(from: number, to: number, field: string, size: number): Promise<TermsBucket[]> | TermsBucket[];
+  /**
+   * Counts of matching documents in (from + k·step, from + (k+1)·step] ∩ (from, to], keyed by the segment
+   * start from + k·step, in one request (read-ahead of use_count_query). Absent keys are zero.
+   */
+  countBuckets?(from: number, to: number, stepMs: number): Promise<Map<number, number>>;
 }
 
 /** A match as the rule type produced it (before realert), the dictionary Elastalert alerts with. */

@@ -12,3 +12,5 @@ export { pythonFormat, PythonFormatError } from './python-format';
 export { planRange, minimumRange, summarize } from './plan-range';
 export { parseSweep, sweepRule, cachedData } from './sweep';
 export { PyFloat, PyTimedelta } from './py-values';
+export { readAhead, READ_AHEAD_MAX_EVENTS } from './read-ahead';
+export type { ReadAheadStats } from './read-ahead';

@@ -2,9 +2,11 @@
  * Validation the way Elastalert 0.2.4 loads a rule (schema.yaml, loaders.py load_options/load_modules,
  * each rule type's required_options), plus what Elastalert does not check but fails on later: unknown keys
  * (silently ignored there, so a typo disables a setting) and `{N}` / `{name}` fields in alert_text /
- * alert_subject that the args cannot fill (Elastalert raises IndexError when the first alert is sent).
+ * alert_subject that the args cannot fill (Elastalert raises IndexError when the first alert is sent), and
+ * filter clauses Elasticsearch refuses once Elastalert has unwrapped them (check-filter.ts).
  */
 import { closestKey } from './closest-key';
+import { filterIssues } from './check-filter';
 import { KNOWN_RULE_KEYS } from './known-keys';
 import { defaultRuleName, type LoadedRule, type RuleIssue } from './load-rules';
 import { numericValue, PyFloat, PyTimedelta } from './py-values';
@@ -128,6 +130,8 @@ export function validateRule(loaded: LoadedRule): Validation {
   if ((raw.use_count_query || raw.use_terms_query) && !('doc_type' in raw))
     err('doc_type', 'doc_type must be specified with use_count_query / use_terms_query (Elastalert refuses the rule otherwise); add doc_type: _doc');
   if (raw.use_terms_query && !('query_key' in raw)) err('query_key', 'use_terms_query needs query_key: the field whose values are counted');
+  // Clauses Elasticsearch would refuse on every query (Elastalert only finds out when the rule runs).
+  if ('filter' in raw && TYPES.filter[0](raw.filter)) for (const f of filterIssues(raw.filter)) err(f.key, f.message);
   if (raw.scan_entire_timeframe && !('timeframe' in raw)) err('scan_entire_timeframe', 'scan_entire_timeframe needs a timeframe');
 
   for (const k of unknown) {

@@ -5,5 +5,8 @@
  * window a destructive step's alreadyDone exists for), and after it was recorded.
  */
 export function crashPoint(crashAt: string | undefined, step: string, phase: 'before' | 'during' | 'ran' | 'after'): void {
-  if (crashAt && crashAt === `${step}:${phase}`) process.kill(process.pid, 'SIGKILL');
+  if (!crashAt) return;
+  if (crashAt === `${step}:${phase}`) process.kill(process.pid, 'SIGKILL');
+  // `…:term` sends SIGTERM instead: a deploy's graceful stop arriving at exactly that point.
+  if (crashAt === `${step}:${phase}:term`) process.kill(process.pid, 'SIGTERM');
 }

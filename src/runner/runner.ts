@@ -1,25 +1,29 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Clock } from '../clock';
-import type { ClusterConfig, Config } from '../config/schema';
+import type { ClusterConfig } from '../config/schema';
 import { formatDuration } from '../config/duration';
-import type { Logger } from '../log';
-import type { ClusterLock } from '../queues/cluster-lock';
-import { approvalMessage, closedQuestion, decidedMessage } from '../slack/blocks/approval';
-import { jobCard, type JobCardView } from '../slack/blocks/job-card';
+import { approvalMessage, approversOf, closedQuestion, decidedMessage } from '../slack/blocks/approval';
+import { jobCard, stepOf, type CardStatus, type JobCardView } from '../slack/blocks/job-card';
 import { esc } from '../slack/blocks/text';
-import type { SlackPoster } from '../slack/slack-poster';
 import { ThreadReporter } from '../slack/thread-reporter';
-import type { ApprovalStore } from './approval-store';
-import type { CancelFlags } from './cancel-flag';
+import { DryRunGuard } from '../queues/dry-run-guard';
 import { crashPoint } from './crash-point';
-import { isTransient } from './transient-error';
+import { ClusterLockLost, LOCK_TTL_MS, LockKeeper } from './lock-keeper';
+import { startWatchdog } from './watchdog';
+import { threadError } from './thread-error';
+import { retryTransient, TRANSIENT_RETRY } from './retry-transient';
+import { retryingPorts } from './retrying-ports';
+import type { JobResult, RunnerServices } from './services';
+import { stopReport } from './stop-report';
+import { WORKER_ID } from './worker-id';
+import { handBackLine, notRestoredLines, resumeLine } from './run-messages';
+import { notifyRequester } from './notify-requester';
+import { stepNumber } from './step-number';
+import { estimateError, remainingMs, type PlannedEstimate } from './eta';
 import type {
   ApprovalRequest,
   Decision,
   JobData,
   JobDefinition,
-  JobKind,
   JobModule,
   PendingApproval,
   Step,
@@ -28,44 +32,25 @@ import type {
   StopReason,
 } from './types';
 
-/** What both the bot and the workers share: config, clock, the Redis-backed stores and the Slack poster. */
-export interface CoreServices {
-  config: Config;
-  clock: Clock;
-  redis: Redis;
-  lock: ClusterLock;
-  approvals: ApprovalStore;
-  cancels: CancelFlags;
-  slack: SlackPoster;
-}
-
-export interface RunnerServices extends CoreServices {
-  modules: Partial<Record<JobKind, JobModule<any, any>>>;
-  log: Logger;
-  /** Test hook (ELK_CRASH_AT): kill this process with SIGKILL at a named step boundary. */
-  crashAt?: string;
-}
-
-export interface JobResult {
-  outcome: 'completed' | StopReason;
-  summary: string;
-  [key: string]: unknown;
-}
-
-/** Cluster lock lifetime while a worker is alive; renewed every third of it. Real milliseconds. */
-const LOCK_TTL_MS = 10 * 60_000;
+export type { CoreServices, JobResult, RunnerServices } from './services';
 
 class Park {
-  constructor(readonly untilClock: number) {}
+  /** Real epoch ms: approval deadlines are real time. */
+  constructor(readonly untilReal: number) {}
 }
 
 /** Another worker owns the job now (ours stalled): stop touching it, post nothing, clean nothing. */
 class LostOwnership extends Error {}
 
+/** This worker is shutting down: the job stops at a safe point and goes back to the queue for another worker. */
+class HandBack {}
+
 class Stop {
   constructor(
     readonly reason: StopReason,
     readonly detail: string,
+    /** Set when cleanup must not run (another job holds the cluster): what is therefore left as it is. */
+    readonly notRestored?: string[],
   ) {}
 }
 
@@ -84,12 +69,26 @@ class JobRun {
   private readonly data: JobData;
   private readonly def: JobDefinition<any, any>;
   private readonly abort = new AbortController();
+  private readonly keeper: LockKeeper;
   private reporter!: ThreadReporter;
   private ctx!: StepContext<any, any>;
   private total = 0;
   private currentStep: Step<any, any> | undefined;
-  private status: JobCardView['status'] = 'running';
+  private status: CardStatus = 'running';
+  /** The predicate the card names while `status` is blocked; why the job stopped when it is stopped. */
+  private blockedBy: string | undefined;
+  private stoppedWhy: string | undefined;
+  /** Clock time the current step's own work began (after its approval and predicates). */
+  private workStartedAt: number | undefined;
   private duringFired = false;
+  /** Why the abort signal fired: the first of these wins. */
+  private stopCause: 'cancel' | 'shutdown' | 'lock-lost' | undefined;
+  /** True while a destructive step's run executes: its port calls are not retried (see retrying-ports.ts). */
+  private inDestructiveRun = false;
+  /** The requester has been told how the job ended (in the thread); otherwise they get an ephemeral. */
+  private endingTold = false;
+  /** Cleanup runs even when a shutdown began meanwhile: a half-stopped job is worse than a slower exit. */
+  private cleaningUp = false;
 
   constructor(
     private readonly job: Job<JobData>,
@@ -104,21 +103,51 @@ class JobRun {
     this.data.overrides ??= {};
     this.data.cursor ??= 0;
     this.def = mod.definition;
+    // A dry run changes nothing, so it must not keep a real run (of this or another kind) off the cluster.
+    const needsLock = this.def.destructive && !(this.data.args as { dryRun?: boolean } | undefined)?.dryRun;
+    this.keeper = new LockKeeper(s.lock, this.data.cluster, job.id!, needsLock, (err) => this.abortFor('lock-lost', err));
   }
 
   private get id(): string {
     return this.job.id!;
   }
 
+  /** Every way a run can end: a failure is logged, failed in BullMQ with its reason, and told to the requester. */
   async execute(): Promise<JobResult> {
-    const { s } = this;
-    if (this.def.destructive) {
-      const got = await s.lock.acquire(this.data.cluster, this.id, LOCK_TTL_MS);
-      if (!got.ok) throw new UnrecoverableError(`cluster ${this.data.cluster} is locked by ${got.holder}; this job did not start`);
+    const onStopping = () => this.abortFor('shutdown', new Error('the worker is shutting down'));
+    this.s.stopping?.addEventListener('abort', onStopping, { once: true });
+    try {
+      return await this.run();
+    } catch (err) {
+      if (err instanceof DelayedError || err instanceof LostOwnership) throw err;
+      const reason = (err as Error)?.message ?? String(err);
+      this.s.log.error({ job: this.id, cluster: this.data.cluster, err: reason }, 'job failed');
+      if (!this.endingTold) await notifyRequester(this.s.slack, this.data, this.id, reason, this.s.log);
+      throw err instanceof UnrecoverableError ? err : new UnrecoverableError(reason);
+    } finally {
+      this.s.stopping?.removeEventListener('abort', onStopping);
     }
+  }
+
+  private async run(): Promise<JobResult> {
+    const { s } = this;
+    if (s.stopping?.aborted) {
+      // Fetched as the worker began to close: not started, so nothing to say; the next worker takes it.
+      await this.job.moveToDelayed(Date.now(), this.token);
+      throw new DelayedError();
+    }
+    await this.keeper.releaseUnneeded();
     await this.openThread();
     this.ctx = this.makeContext();
-    const watchdog = this.startWatchdog();
+    if (!(await this.keeper.hold())) return await this.stopEarly(this.lockLostStop(this.data.records.length === 0 && !this.data.inFlight));
+    await this.announceResume();
+    const watchdog = startWatchdog({
+      cancelledBy: () => this.s.cancels.requestedBy(this.id),
+      onCancel: (by) => this.abortFor('cancel', new Error(`cancelled by ${by}`)),
+      keeper: this.keeper,
+      stopped: () => this.abort.signal.aborted,
+      log: (err) => this.s.log.warn({ job: this.id, err }, 'watchdog check failed'),
+    });
     try {
       await this.loop();
       return await this.complete();
@@ -127,21 +156,37 @@ class JobRun {
         s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
         throw err;
       }
+      if (this.keeper.lost) return await this.stopEarly(this.lockLostStop());
       if (err instanceof Park) {
-        await this.park(err.untilClock);
+        try {
+          await this.park(err.untilReal);
+        } catch (parkErr) {
+          if (parkErr instanceof ClusterLockLost) return await this.stopEarly(this.lockLostStop());
+          throw parkErr;
+        }
+        throw new DelayedError();
+      }
+      if (!(err instanceof Stop) && (err instanceof HandBack || this.stopCause === 'shutdown')) {
+        await this.handBack();
         throw new DelayedError();
       }
       const stop =
         err instanceof Stop
           ? err
-          : this.abort.signal.aborted
+          : this.stopCause === 'cancel'
             ? new Stop('cancelled', `cancelled by <@${(await s.cancels.requestedBy(this.id)) ?? 'someone'}>`)
             : new Stop('failed', (err as Error).message ?? String(err));
       return await this.stopEarly(stop);
     } finally {
       clearInterval(watchdog);
-      await this.reporter.flush();
+      await this.reporter?.flush();
     }
+  }
+
+  private abortFor(cause: NonNullable<JobRun['stopCause']>, reason: Error): void {
+    if (this.abort.signal.aborted) return;
+    this.stopCause = cause;
+    this.abort.abort(reason);
   }
 
   // ---- the step loop -------------------------------------------------------------------------------------
@@ -152,14 +197,18 @@ class JobRun {
       this.total = steps.length;
       if (this.data.cursor >= steps.length) return;
       const step = steps[this.data.cursor];
+      this.assertSameSteps(steps);
       this.currentStep = step;
       this.duringFired = false;
-      await this.checkCancel();
+      await this.checkStops();
       crashPoint(this.s.crashAt, step.name, 'before');
       this.status = 'running';
+      this.blockedBy = undefined;
+      this.workStartedAt = undefined;
       this.updateCard();
       const startedAt = this.s.clock.now();
       let skipped = false;
+      if (!step.destructive) await this.askAhead(steps, step);
       if (step.destructive) {
         // In flight means it was approved and its predicates passed before the crash: first ask whether the
         // effect already happened — if so, nothing is run, asked or gated again.
@@ -171,12 +220,15 @@ class JobRun {
         if (!skipped) {
           if (step.approval) await this.approveRun(step);
           await this.gate(step);
-          await this.checkCancel();
+          await this.checkStops();
           this.data.inFlight = step.name;
-          // save() re-asserts the job lock: a worker that stalled and lost the job never starts a destructive call.
+          // Both locks are re-asserted right before the call: a worker that stalled and lost the job (save()
+          // extends the job lock) or whose cluster lock was taken never starts a destructive call.
+          await this.keeper.assert();
           await this.save();
         }
       }
+      this.workStartedAt = this.s.clock.now();
       const outcome: StepOutcome = skipped ? { done: 'already done before the restart; not repeated' } : await this.runStep(step);
       crashPoint(this.s.crashAt, step.name, 'ran');
       if ('stop' in outcome) {
@@ -185,31 +237,49 @@ class JobRun {
       }
       const finishedAt = this.s.clock.now();
       if (outcome.state) Object.assign(this.data.state, outcome.state);
-      this.data.records.push({ step: step.name, label: step.label, startedAt, finishedAt, summary: outcome.done, ...(skipped ? { skipped } : {}) });
+      const workMs = finishedAt - (this.workStartedAt ?? startedAt);
+      this.data.records.push({ step: step.name, label: step.label, startedAt, finishedAt, workMs, summary: outcome.done, ...(skipped ? { skipped } : {}) });
       this.data.cursor += 1;
       this.data.inFlight = undefined;
-      this.data.pendingApproval = undefined;
+      // A question asked ahead for a later step stays open; one of this step's is answered by now.
+      if (this.data.pendingApproval?.step === step.name || !this.data.pendingApproval?.aheadOf) this.data.pendingApproval = undefined;
       await this.save();
       const figures = outcome.figures ? ` · ${Object.entries(outcome.figures).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(' · ')}` : '';
-      this.reporter.reply(`✅ *${esc(step.label)}* — ${outcome.done}${figures} _(${formatDuration(finishedAt - startedAt)})_`);
+      // The result takes the place of the step's progress message: nothing of the step is left below it.
+      this.reporter.stepDone(`✅ *${esc(step.label)}* — ${outcome.done}${figures} _(${this.clusterDuration(finishedAt - startedAt)})_`, step.name);
+      this.updateCard();
       await this.job.log(`${new Date(finishedAt).toISOString()} ${step.name}: ${outcome.done}`);
       await this.job.updateProgress({ step: this.data.cursor, total: this.total, name: step.name, label: step.label });
       crashPoint(this.s.crashAt, step.name, 'after');
     }
   }
 
-  /** Transient faults (5xx, connection resets, timeouts) are retried; a destructive step is asked first whether it already happened. */
+  /**
+   * Non-destructive steps get their port calls retried by retrying-ports.ts, so an error reaching here has
+   * outlasted the retry policy. A destructive step's call is not repeated blindly: after a transient failure
+   * the runner waits, asks `alreadyDone`, and runs the step again only when its effect did not happen.
+   */
   private async runStep(step: Step<any, any>): Promise<StepOutcome> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step.run(this.ctx);
-      } catch (err) {
-        if (err instanceof Park || err instanceof Stop || this.abort.signal.aborted || !isTransient(err) || attempt >= 5) throw err;
-        this.s.log.warn({ job: this.id, step: step.name, attempt, err: (err as Error).message }, 'transient error; retrying step');
-        await this.s.clock.sleep(Math.min(30_000, 1000 * 2 ** attempt), this.abort.signal);
-        if (step.destructive && step.alreadyDone && (await step.alreadyDone(this.ctx))) return { done: 'done (confirmed after a transient error)' };
-      }
-    }
+    if (!step.destructive) return step.run(this.ctx);
+    return retryTransient(
+      step.name,
+      async (attempt) => {
+        if (attempt > 1) {
+          if (!step.alreadyDone)
+            throw new Stop('failed', `step "${step.label}" failed with a transient error and cannot tell whether it happened; check by hand before running the job again`);
+          if (await step.alreadyDone(this.ctx)) return { done: 'done (confirmed after a transient error)' };
+          await this.keeper.assert();
+          await this.save();
+        }
+        this.inDestructiveRun = true;
+        try {
+          return await step.run(this.ctx);
+        } finally {
+          this.inDestructiveRun = false;
+        }
+      },
+      this.retryEnv(),
+    );
   }
 
   // ---- approvals and predicates --------------------------------------------------------------------------
@@ -236,15 +306,25 @@ class JobRun {
         }
       }
       if (!failing) {
-        if (announced) this.reporter.reply(`✅ Safety predicates for *${esc(step.label)}* pass now`);
+        if (announced || this.status === 'blocked') this.reporter.reply(`✅ Safety predicates for *${esc(step.label)}* pass now`);
+        this.status = 'running';
+        this.blockedBy = undefined;
+        this.updateCard();
         return;
       }
       const overrideId = `${step.name}:override:${failing.name}`;
       if (announced !== failing.name) {
         announced = failing.name;
         this.status = 'blocked';
+        this.blockedBy = failing.name;
         this.updateCard();
-        this.reporter.reply(`⛔ *${esc(step.label)}* is blocked by \`${failing.name}\`: ${esc(failing.reason)}`);
+        // Once per distinct predicate and step, also across parks on the override question and restarts.
+        const key = `${step.name}:${failing.name}`;
+        if (!this.data.blockedShown?.includes(key)) {
+          this.data.blockedShown = [...(this.data.blockedShown ?? []), key];
+          await this.save();
+          this.reporter.reply(`⛔ *${esc(step.label)}* is blocked by \`${failing.name}\`: ${esc(failing.reason)}`);
+        }
       }
       if (clock.now() >= deadline || this.data.pendingApproval?.id === overrideId) {
         const d = await this.decision(
@@ -277,6 +357,7 @@ class JobRun {
     labels: { approveLabel?: string; rejectLabel?: string } = {},
   ): Promise<Decision> {
     const { clock } = this.s;
+    const { access } = this.s.config;
     const stored = await this.s.approvals.get(this.id, id);
     if (stored) {
       if (this.data.pendingApproval?.id === id) {
@@ -286,22 +367,40 @@ class JobRun {
       return stored;
     }
     let p = this.data.pendingApproval;
+    if (p && p.id !== id && p.postedTs) {
+      // Another question takes its place (an ahead question, then a wait asks Keep waiting / Abort): the old
+      // buttons would answer nothing, so they go, and the step asks again when the job reaches it.
+      await this.reporter.update(p.postedTs, closedQuestion(p.request, 'no longer asked: another question came first; it is asked again when the job gets there')).catch(() => undefined);
+    }
+    if (p && p.id === id && p.aheadOf) {
+      // The job has reached the step it was asked ahead for: only now does the person's deadline start.
+      p.aheadOf = undefined;
+      p.deadline = Date.now() + access.approvalTimeout;
+      await this.save();
+      if (p.postedTs) {
+        await this.reporter
+          .update(p.postedTs, approvalMessage({ jobId: this.id, approvalId: id, request: p.request, approvers: approversOf(access, this.data.requester), deadlineAt: p.deadline, approveLabel: p.approveLabel, rejectLabel: p.rejectLabel }))
+          .catch(() => undefined);
+      }
+    }
     if (!p || p.id !== id) {
       const request = await build();
-      p = { id, step: this.currentStep?.name ?? '', deadline: clock.now() + this.s.config.access.approvalTimeout, purpose, request };
+      // Real time, also when the cluster clock runs faster: a person must get the whole approvalTimeout.
+      p = { id, step: this.currentStep?.name ?? '', deadline: Date.now() + access.approvalTimeout, purpose, request, ...labels };
       this.data.pendingApproval = p;
       await this.save();
     }
     if (!p.postedTs) {
       p.postedTs = await this.reporter.postNow(
-        approvalMessage({ jobId: this.id, approvalId: id, request: p.request, deadlineText: this.timeText(p.deadline), ...labels }),
+        approvalMessage({ jobId: this.id, approvalId: id, request: p.request, approvers: approversOf(access, this.data.requester), deadlineAt: p.deadline, approveLabel: p.approveLabel, rejectLabel: p.rejectLabel }),
       );
       await this.save();
       await this.job.log(`${new Date(clock.now()).toISOString()} approval requested: ${p.request.action}`);
     }
-    if (clock.now() >= p.deadline) {
-      const { decision } = await this.s.approvals.decide(this.id, id, { approved: false, by: 'timeout', at: clock.now() });
-      await this.reporter.update(p.postedTs, decidedMessage(p.request, decision, this.timeText(decision.at))).catch(() => undefined);
+    this.status = 'waiting';
+    if (Date.now() >= p.deadline) {
+      const { decision } = await this.s.approvals.decide(this.id, id, { approved: false, by: 'timeout', at: Date.now() });
+      await this.reporter.update(p.postedTs, decidedMessage(p.request, decision)).catch(() => undefined);
       this.data.pendingApproval = undefined;
       await this.save();
       await this.job.log(`${new Date(clock.now()).toISOString()} approval ${id}: ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}`);
@@ -310,18 +409,43 @@ class JobRun {
     throw new Park(p.deadline);
   }
 
+  /**
+   * While a non-destructive step (a drain, a wait for green) runs, the next destructive step's question is
+   * already in the thread: the approver decides during the wait instead of after it, and nothing is held. The
+   * decision only consents; the predicates are still checked right before the call. Asked once, never over
+   * another open question.
+   */
+  private async askAhead(steps: Step<any, any>[], current: Step<any, any>): Promise<void> {
+    const { access } = this.s.config;
+    if (!access.askAhead || this.data.pendingApproval) return;
+    const next = steps.slice(this.data.cursor + 1).find((s) => s.destructive);
+    if (!next?.approval || !next.askAhead || this.data.inFlight === next.name) return;
+    if (await this.s.approvals.get(this.id, next.name)) return;
+    const request = await next.approval(this.ctx);
+    const p: PendingApproval = { id: next.name, step: next.name, deadline: Number.MAX_SAFE_INTEGER, purpose: 'run', request, aheadOf: current.label };
+    this.data.pendingApproval = p;
+    await this.save();
+    p.postedTs = await this.reporter.postNow(
+      approvalMessage({ jobId: this.id, approvalId: p.id, request, approvers: approversOf(access, this.data.requester), deadlineAt: p.deadline, aheadOf: current.label }),
+    );
+    await this.save();
+    await this.job.log(`${new Date(this.s.clock.now()).toISOString()} approval requested ahead: ${request.action}`);
+  }
+
   private verdict(d: Decision, what: string): string {
     return d.by === 'timeout' ? `no decision on ${esc(what)} before the deadline (the safe default is to reject)` : `${esc(what)} was rejected by <@${d.by}>`;
   }
 
-  private async park(untilClock: number): Promise<void> {
-    const { clock } = this.s;
-    this.status = 'waiting for approval';
+  private async park(untilReal: number): Promise<void> {
+    this.status = 'waiting';
     this.updateCard();
     await this.reporter.flush();
-    const realWait = clock.toReal(Math.max(0, untilClock - clock.now())) + 50;
+    const realWait = Math.max(0, untilReal - Date.now()) + 50;
     // Keep the cluster ours while nobody runs the job: until the deadline, plus the usual margin.
-    if (this.def.destructive) await this.s.lock.acquire(this.data.cluster, this.id, realWait + LOCK_TTL_MS);
+    await this.keeper.assert(realWait + LOCK_TTL_MS);
+    // Parked is not crashed: the worker that resumes it has nothing to announce.
+    this.data.runBy = undefined;
+    await this.save();
     await this.job.moveToDelayed(Date.now() + realWait, this.token);
     // A click (or cancel) that landed while the job was still active found nothing to promote: wake ourselves.
     const id = this.data.pendingApproval?.id;
@@ -330,44 +454,67 @@ class JobRun {
     }
   }
 
+  /** SIGTERM: the state is saved at every step boundary already; say so and leave the job to the next worker. */
+  private async handBack(): Promise<void> {
+    this.status = 'queued';
+    this.updateCard();
+    this.data.runBy = undefined;
+    this.data.handedBackBy = WORKER_ID;
+    await this.save();
+    this.reporter.reply(handBackLine(this.currentStep, this.data));
+    await this.reporter.flush();
+    await this.job.moveToDelayed(Date.now(), this.token);
+    this.s.log.info({ job: this.id }, 'job handed back for another worker (shutdown)');
+  }
+
+  /** A worker that finds another worker's mark on the job took it over after a crash, and says so. */
+  private async announceResume(): Promise<void> {
+    const crashed = this.data.runBy;
+    const handedBy = this.data.handedBackBy;
+    this.data.runBy = WORKER_ID;
+    this.data.handedBackBy = undefined;
+    await this.save();
+    const line = resumeLine(crashed, handedBy, this.data, this.inFlightStep());
+    if (line) this.reporter.reply(line);
+  }
+
+  private inFlightStep(): Step<any, any> | undefined {
+    return this.data.inFlight ? this.def.steps(this.data).find((st) => st.name === this.data.inFlight) : undefined;
+  }
+
   // ---- endings -------------------------------------------------------------------------------------------
 
   private async complete(): Promise<JobResult> {
     const summary = this.def.summary?.(this.ctx) ?? { text: `Done: ${this.data.records.length} steps.`, result: {} };
     this.status = 'completed';
     this.updateCard();
-    this.reporter.reply(`🏁 ${summary.text}`);
+    this.reporter.endProgress();
+    const accuracy = this.estimateAccuracy();
+    this.reporter.reply(`🏁 ${summary.text}${accuracy ? `\n⏱️ ${accuracy}` : ''}`);
     await this.finish();
     return { outcome: 'completed', summary: summary.text, ...summary.result };
+  }
+
+  /** The cluster lock is someone else's: stop, and put nothing back — that could undo the other job's work. */
+  private lockLostStop(neverStarted = false): Stop {
+    const lost = this.keeper.lost!;
+    if (neverStarted) return new Stop('failed', `cluster ${esc(this.data.cluster)} is locked by \`${esc(lost.holder ?? 'another job')}\`; this job did not start and changed nothing`, []);
+    return new Stop('failed', `${lost.message}; this job stopped before its next call to the cluster`, notRestoredLines(lost.holder, this.data, this.inFlightStep()));
   }
 
   private async stopEarly(stop: Stop): Promise<JobResult> {
     const step = this.currentStep;
     let restored: string[] = [];
-    if (this.def.cleanup) {
+    if (this.def.cleanup && !stop.notRestored) {
+      this.cleaningUp = true;
       try {
         restored = await this.def.cleanup({ ...this.ctx, signal: new AbortController().signal }, stop.reason);
       } catch (err) {
         restored = [`⚠️ cleanup failed: ${esc((err as Error).message)} — check the cluster by hand`];
       }
     }
-    const heading: Record<StopReason, string> = {
-      cancelled: '🛑 *Cancelled*',
-      rejected: '🛑 *Stopped: rejected*',
-      'approval-timeout': '🛑 *Stopped: no decision in time*',
-      blocked: '⛔ *Stopped: blocked by a safety predicate*',
-      failed: '❌ *Failed*',
-    };
-    const where = step ? ` at *${esc(step.label)}* (step ${this.data.cursor + 1} of ${this.total})` : '';
-    const lines = [
-      `${heading[stop.reason]}${where}: ${stop.detail}`,
-      restored.length ? `*State of the cluster now:*\n${restored.map((l) => `• ${l}`).join('\n')}` : '',
-      `*What you can do:* ${
-        stop.reason === 'failed'
-          ? 'fix the cause named above, then run the command again: finished work is not repeated'
-          : 'nothing is left half-done; run the command again when you are ready'
-      }. \`/elk status ${this.id}\` shows every step.`,
-    ].filter(Boolean);
+    const where = step ? ` at *${esc(step.label)}* (${stepOf(stepNumber(this.data), this.total)})` : '';
+    const text = stopReport({ reason: stop.reason, detail: stop.detail, jobId: this.id, requester: this.data.requester, where, restored, notRestored: stop.notRestored });
     const open = this.data.pendingApproval;
     if (open?.postedTs) {
       // The question is moot now; leave no live buttons behind.
@@ -375,21 +522,44 @@ class JobRun {
       this.data.pendingApproval = undefined;
       await this.save();
     }
-    this.status = stop.reason === 'failed' || stop.reason === 'blocked' ? 'failed' : stop.reason === 'cancelled' ? 'cancelled' : 'rejected';
+    this.status = stop.reason === 'failed' ? 'failed' : stop.reason === 'cancelled' ? 'cancelled' : 'stopped';
+    this.stoppedWhy = stop.reason === 'approval-timeout' ? 'no decision in time' : stop.reason === 'blocked' ? `blocked by ${this.blockedBy ? `\`${this.blockedBy}\`` : 'a safety predicate'}` : stop.reason;
     this.updateCard();
-    this.reporter.reply(lines.join('\n'));
+    this.reporter.endProgress();
+    this.reporter.reply(text);
     await this.job.log(`${new Date(this.s.clock.now()).toISOString()} stopped (${stop.reason}): ${stop.detail}`);
     await this.finish();
-    if (stop.reason === 'failed') {
-      await this.reporter.flush();
-      throw new UnrecoverableError(stop.detail);
-    }
+    await this.reporter.flush();
+    this.endingTold = this.reporter.delivered();
+    if (stop.reason === 'failed') throw new UnrecoverableError(stop.detail);
     return { outcome: stop.reason, summary: stop.detail, restored };
   }
 
   private async finish(): Promise<void> {
     await this.s.cancels.clear(this.id);
-    if (this.def.destructive) await this.s.lock.release(this.data.cluster, this.id);
+    await this.keeper.release();
+    // The bot refuses a second dry run of a kind while one runs; once this one ends, the next may start at once.
+    if ((this.data.args as { dryRun?: boolean } | undefined)?.dryRun) {
+      await new DryRunGuard(this.s.redis, this.s.config.redis.prefix, 0).release(this.data.kind, this.data.cluster, this.id);
+    }
+  }
+
+  /**
+   * The cursor is an index into a list rebuilt from the saved state: if a deploy changed the list (a step added
+   * or renamed), the index would point at another step, and a destructive one could be skipped or run twice.
+   * Every finished step is recorded by name, so a mismatch is caught before anything runs.
+   */
+  private assertSameSteps(steps: Step<any, any>[]): void {
+    const done = this.data.records;
+    const n = Math.min(done.length, this.data.cursor);
+    for (let i = 0; i < n; i++) {
+      if (steps[i]?.name !== done[i].step) {
+        throw new Stop(
+          'failed',
+          `this job's steps changed since it was planned (step ${i + 1} was \`${esc(done[i].step)}\`, this version of elk-ops has \`${esc(steps[i]?.name ?? 'nothing')}\` there), probably by a deploy in the middle of the job; nothing more was run. Check the cluster against the thread, then run the command again: a new run plans from what the cluster is now`,
+        );
+      }
+    }
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------------
@@ -397,15 +567,33 @@ class JobRun {
   private async openThread(): Promise<void> {
     if (!this.data.thread) {
       const channel = this.cluster.opsChannel;
-      const ts = await this.s.slack.post(channel, jobCard(this.cardView()));
+      const ts = await this.s.slack.post(channel, jobCard(this.cardView())).catch((err) => {
+        throw new UnrecoverableError(threadError(channel, this.data.cluster, err));
+      });
       this.data.thread = { channel, ts };
       await this.save();
     }
     this.reporter = new ThreadReporter(this.s.slack, this.data.thread, this.s.log);
   }
 
+  private retryEnv() {
+    return {
+      clock: this.s.clock,
+      signal: this.abort.signal,
+      onPersistent: (what: string, reason: string) => {
+        this.s.log.warn({ job: this.id, call: what, err: reason }, 'transient errors persist; still retrying');
+        this.reporter.reply(`⚠️ \`${esc(what)}\` keeps failing (${esc(reason)}); retrying with backoff for up to ${formatDuration(TRANSIENT_RETRY.budgetMs)} before giving up`);
+      },
+    };
+  }
+
   private makeContext(): StepContext<any, any> {
-    const deps = this.mod.createDeps(this.cluster, { clock: this.s.clock, clusterName: this.data.cluster });
+    const raw = this.mod.createDeps(this.cluster, { clock: this.s.clock, clusterName: this.data.cluster, config: this.s.config });
+    const deps = retryingPorts(raw, {
+      retryable: () => !this.inDestructiveRun,
+      blocked: () => this.keeper.lost ?? (!this.cleaningUp && this.stopCause === 'shutdown' ? (this.abort.signal.reason as Error) : undefined),
+      retry: this.retryEnv(),
+    });
     return {
       jobId: this.id,
       data: this.data,
@@ -418,7 +606,7 @@ class JobRun {
         await this.save();
       },
       progress: async (text) => {
-        this.reporter.progress(text);
+        this.reporter.progress(text, this.currentStep?.name);
         this.updateCard();
         await this.job.log(`${new Date(this.s.clock.now()).toISOString()} ${text}`);
         if (!this.duringFired && this.currentStep) {
@@ -440,23 +628,10 @@ class JobRun {
     };
   }
 
-  /** Renews the cluster lock and turns a cancel request into an abort, promptly, even during long waits. */
-  private startWatchdog(): NodeJS.Timeout {
-    let last = Date.now();
-    return setInterval(async () => {
-      try {
-        if (!this.abort.signal.aborted && (await this.s.cancels.requestedBy(this.id))) this.abort.abort(new Error('cancelled'));
-        if (this.def.destructive && Date.now() - last > LOCK_TTL_MS / 3) {
-          last = Date.now();
-          await this.s.lock.acquire(this.data.cluster, this.id, LOCK_TTL_MS);
-        }
-      } catch (err) {
-        this.s.log.warn({ job: this.id, err: (err as Error).message }, 'watchdog check failed');
-      }
-    }, 250);
-  }
-
-  private async checkCancel(): Promise<void> {
+  /** The safe points: between steps and right before a destructive call. */
+  private async checkStops(): Promise<void> {
+    if (this.keeper.lost) throw this.keeper.lost;
+    if (this.stopCause === 'shutdown') throw new HandBack();
     const by = await this.s.cancels.requestedBy(this.id);
     if (by) throw new Stop('cancelled', `cancelled by <@${by}>`);
   }
@@ -472,24 +647,63 @@ class JobRun {
   }
 
   private cardView(): JobCardView {
+    const { clock } = this.s;
+    const realStart = this.data.requestedAtReal ?? Date.now() - clock.toReal(clock.now() - this.data.requestedAt);
     return {
       jobId: this.id,
       title: this.def.title(this.data),
       cluster: this.data.cluster,
       requester: this.data.requester,
       status: this.status,
-      step: this.status === 'completed' ? this.total : this.data.cursor + (this.status === 'running' ? 1 : 0),
+      step: this.status === 'completed' ? this.total : stepNumber(this.data),
       total: this.total,
       stepLabel: this.currentStep?.label,
-      elapsedMs: this.s.clock.now() - this.data.requestedAt,
+      blockedBy: this.blockedBy,
+      stoppedWhy: this.stoppedWhy,
+      elapsedRealMs: Math.max(0, Date.now() - realStart),
+      clusterTime: clock.speed !== 1 ? { elapsedMs: Math.max(0, clock.now() - this.data.requestedAt), speed: clock.speed } : undefined,
+      estimate: this.status === 'completed' ? this.estimateAccuracy() : this.etaText(),
     };
+  }
+
+  /** "about 40m left": the plan's estimate corrected by what the steps so far took, in real time. */
+  private etaText(): string | undefined {
+    if (!['running', 'waiting', 'blocked'].includes(this.status) || this.total === 0) return undefined;
+    const steps = this.def.steps(this.data);
+    const ms = remainingMs({
+      estimate: this.plannedEstimate(),
+      done: this.data.records.map((r) => ({ step: r.step, workMs: r.workMs ?? r.finishedAt - r.startedAt })),
+      remaining: steps.slice(this.data.cursor).map((st) => st.name),
+      currentMs: this.workStartedAt !== undefined ? this.s.clock.now() - this.workStartedAt : 0,
+    });
+    if (ms === undefined) return undefined;
+    const { speed } = this.s.clock;
+    return speed !== 1 ? `about ${formatDuration(ms / speed)} left (${formatDuration(ms)} cluster time)` : `about ${formatDuration(ms)} left`;
+  }
+
+  /** A plan step may record `state.estimate` ({ totalMs, groups }) from the cluster's own figures. */
+  private plannedEstimate(): PlannedEstimate | undefined {
+    const e = this.data.state.estimate as PlannedEstimate | undefined;
+    return e && typeof e.totalMs === 'number' ? e : undefined;
+  }
+
+  /** "estimated 1h 40m, took 1h 52m, +12%" (cluster time, which is what the plan estimates). */
+  private estimateAccuracy(): string | undefined {
+    const e = this.plannedEstimate();
+    const first = this.data.records[0];
+    const last = this.data.records.at(-1);
+    if (!e || !first || !last || (this.data.args as { dryRun?: boolean } | undefined)?.dryRun) return undefined;
+    const label = this.s.clock.speed !== 1 ? ' (cluster time)' : '';
+    return `${estimateError(e.totalMs, last.finishedAt - first.startedAt)}${label}`;
+  }
+
+  /** A duration measured on the cluster clock, labelled as such when that clock is accelerated. */
+  private clusterDuration(ms: number): string {
+    const { speed } = this.s.clock;
+    return speed !== 1 ? `${formatDuration(ms)} cluster time, ${speed}×` : formatDuration(ms);
   }
 
   private updateCard(): void {
     this.reporter?.updateCard(jobCard(this.cardView()));
-  }
-
-  private timeText(clockMs: number): string {
-    return new Date(clockMs).toISOString().slice(11, 16) + ' UTC';
   }
 }

@@ -36,6 +36,10 @@ export interface JobData<Args = unknown> {
   channel: string;
   args: Args;
   requestedAt: number;
+  /** Real epoch ms of the request (requestedAt is cluster clock time): what times shown to people count from. */
+  requestedAtReal?: number;
+  /** Step-and-predicate pairs already named as blocking in the thread: each is posted once, also across parks. */
+  blockedShown?: string[];
   /** Set once the job card is posted; every later message goes into this thread. */
   thread?: { channel: string; ts: string };
   /** Index of the next step to run. */
@@ -50,6 +54,10 @@ export interface JobData<Args = unknown> {
   pendingApproval?: PendingApproval;
   /** Predicates an approver overrode, keyed by `${step}:${predicate}`. */
   overrides: Record<string, Decision>;
+  /** The worker (host:pid) running the job now; still set when a run starts means its worker died. */
+  runBy?: string;
+  /** The worker that handed the job back at shutdown, for the next worker's "resumed" line. */
+  handedBackBy?: string;
 }
 
 export interface StepRecord {
@@ -57,6 +65,8 @@ export interface StepRecord {
   label: string;
   startedAt: number;
   finishedAt: number;
+  /** Clock ms of the step's own work (after its approval and predicates): what estimates learn from. */
+  workMs?: number;
   summary: string;
   /** True when the step found its effect already in place (resume after a crash) and did nothing. */
   skipped?: boolean;
@@ -66,18 +76,27 @@ export interface PendingApproval {
   id: string;
   step: string;
   postedTs?: string;
+  /** Real epoch ms (not cluster time): people answer in real time, also in the accelerated sandbox. */
   deadline: number;
+  /** The buttons' labels as asked, so the decision records what was chosen ("Keep waiting", not "Approved"). */
+  approveLabel?: string;
+  rejectLabel?: string;
   /** What kind of decision: run a destructive step, override a blocking predicate, or continue past a wait. */
   purpose: 'run' | 'override' | 'continue';
   /** The question as posted, so the bot can rewrite the message when someone decides. */
   request: ApprovalRequest;
+  /** Posted ahead, while this earlier step ran; `deadline` is not running until the job reaches the step. */
+  aheadOf?: string;
 }
 
 export interface Decision {
   approved: boolean;
   /** Slack user id, or 'timeout' when the safe default decided. */
   by: string;
+  /** Real epoch ms. */
   at: number;
+  /** The label of the button pressed, when it was not plain Approve/Reject. */
+  label?: string;
   note?: string;
 }
 
@@ -119,6 +138,12 @@ export interface Step<Args = unknown, Deps = unknown> {
    */
   destructive?: boolean;
   predicates?: Predicate<Args, Deps>[];
+  /**
+   * Post the question while the wait before this step still runs (access.askAhead), so the person's think time
+   * overlaps it. Only for questions whose facts are known before the wait ends (terminate instance X) — never
+   * for one that quotes a figure the wait produces (a verified count).
+   */
+  askAhead?: boolean;
   /** Ask an approver before running. Called when the step is reached; the answer is kept across restarts. */
   approval?(ctx: StepContext<Args, Deps>): Promise<ApprovalRequest>;
   /** For destructive steps: did the effect already happen? (e.g. instance already shutting-down). */
@@ -161,5 +186,9 @@ export interface JobSummary {
 export interface JobModule<Args = unknown, Deps = unknown> {
   definition: JobDefinition<Args, Deps>;
   /** Builds the adapters (ports) for one cluster. Called in the worker, once per job run. */
-  createDeps(cluster: import('../config/schema').ClusterConfig, env: { clock: Clock; clusterName: string }): Deps;
+  createDeps(
+    cluster: import('../config/schema').ClusterConfig,
+    /** `config` is the whole configuration, for ports that need more than the cluster's part (rules, Slack). */
+    env: { clock: Clock; clusterName: string; config: import('../config/schema').Config },
+  ): Deps;
 }

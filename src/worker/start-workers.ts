@@ -9,8 +9,9 @@ import type { JobData, JobKind } from '../runner/types';
  * Redis: a job whose worker dies is picked up by another once its lock expires (stalled-job recovery), and
  * the runner resumes it from its saved cursor — hence the very high maxStalledCount.
  */
-export function startWorkers(s: RunnerServices, redisUrl: string): { close(): Promise<void> } {
-  const processor = createProcessor(s);
+export function startWorkers(s: Omit<RunnerServices, 'stopping'>, redisUrl: string): { close(): Promise<void> } {
+  const stopping = new AbortController();
+  const processor = createProcessor({ ...s, stopping: stopping.signal });
   const { worker } = s.config;
   const workers = (Object.keys(s.modules) as JobKind[]).map(
     (kind) =>
@@ -25,8 +26,11 @@ export function startWorkers(s: RunnerServices, redisUrl: string): { close(): Pr
   );
   for (const w of workers) w.on('error', (err) => s.log.error({ err: err.message, queue: w.name }, 'worker error'));
   return {
-    // close() waits for running steps to reach their end, so a deploy never cuts a step in half.
+    // BullMQ's close() waits for whole jobs, which take hours: first tell running jobs to stop at their next
+    // safe point and hand themselves back (moved to the delayed set, due now), so close() returns in seconds
+    // and the next worker resumes them from their last recorded step.
     close: async () => {
+      stopping.abort();
       await Promise.all(workers.map((w) => w.close()));
     },
   };

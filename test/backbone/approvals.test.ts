@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { demoKey } from '../fixtures/demo-job';
 import type { Harness } from '../helpers/harness';
 import { OPS_CHANNEL, USERS } from '../helpers/harness';
+import { jobIdIn } from '../helpers/job-id';
 import { redisUrl } from '../helpers/redis-url';
 import { messageText } from '../../sim/slack';
 import { startDemoHarness } from './demo-harness';
@@ -10,9 +11,11 @@ import { startDemoHarness } from './demo-harness';
 describe('approvals', () => {
   let h: Harness;
   let redis: Redis;
+  let current: string | undefined;
   beforeAll(async () => {
-    // 30 clock minutes at 600x is 3 real seconds: long enough to click, short enough to test the timeout.
-    h = await startDemoHarness({ speed: 600, config: { worker: { predicateWait: '10m', predicatePoll: '30s' } } });
+    // Approval timeouts are real time: 24h cannot run out while a test clicks under load.
+    // predicateWait 10m is 1 real second, so the override question comes quickly.
+    h = await startDemoHarness({ speed: 600, config: { access: { approvalTimeout: '24h' }, worker: { predicateWait: '10m', predicatePoll: '30s' } } });
     redis = new Redis(redisUrl());
   });
   afterAll(async () => {
@@ -20,91 +23,130 @@ describe('approvals', () => {
     await h?.close();
   });
   afterEach(async () => {
-    const s = await h.job('demo-prod');
-    if (s && !['completed', 'failed'].includes(s.state)) {
-      await h.command('bob', 'cancel demo-prod');
-      await h.waitForJob('demo-prod', { until: 'finished' });
+    const s = current ? await h.job(current) : undefined;
+    if (current && s && !['completed', 'failed'].includes(s.state)) {
+      await h.command('bob', `cancel ${current}`);
+      await h.waitForJob(current, { until: 'finished' });
     }
+    current = undefined;
     await redis.del(demoKey(h.prefix, 'effect:1'), demoKey(h.prefix, 'effect:2'), demoKey(h.prefix, 'cleanup'), demoKey(h.prefix, 'gate'));
   });
 
+  const start = async (user: 'alice' | 'bob', text: string) => (current = jobIdIn(await h.command(user, text)));
+
   it('a rejection stops the job safely: nothing destroyed, cleanup ran, the message says who', async () => {
-    await h.command('alice', 'demo prod --items 1 --prepare-ms 100');
-    expect(await h.reject('bob', 'demo-prod')).toMatch(/Rejected/);
-    const s = await h.waitForJob('demo-prod', { until: 'completed' });
+    const id = await start('alice', 'demo prod --items 1 --prepare-ms 100');
+    expect(await h.reject('bob', id)).toMatch(/Rejected/);
+    const s = await h.waitForJob(id, { until: 'completed' });
     expect(s.returnvalue.outcome).toBe('rejected');
     expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
     expect(await redis.get(demoKey(h.prefix, 'cleanup'))).toBe('rejected');
-    expect(h.threadText('demo-prod')).toMatch(/Rejected by <@U0BOB>/);
+    expect(h.threadText(id)).toMatch(/Rejected by <@U0BOB>/);
   });
 
   it('enforces approvers and the two-person rule, and keeps waiting for a valid click', async () => {
     // bob is an approver, but not of his own request.
-    await h.command('bob', 'demo prod --items 1 --prepare-ms 100');
-    await h.waitForApproval('demo-prod');
-    expect(await h.clickApproval('bob', 'demo-prod', 'approval_approve')).toMatch(/Two-person rule/);
-    expect(await h.clickApproval('carol', 'demo-prod', 'approval_approve')).toMatch(/Only approvers/);
-    expect((await h.job('demo-prod'))!.state).toBe('delayed');
-    expect(await h.approve('dave', 'demo-prod')).toMatch(/Approved/);
-    const s = await h.waitForJob('demo-prod', { until: 'completed' });
+    const id = await start('bob', 'demo prod --items 1 --prepare-ms 100');
+    await h.waitForApproval(id);
+    expect(await h.clickApproval('bob', id, 'approval_approve')).toMatch(/Two-person rule/);
+    expect(await h.clickApproval('carol', id, 'approval_approve')).toMatch(/Only approvers/);
+    // Neither click was recorded: the job still waits on the same open question.
+    const parked = (await h.job(id))!;
+    expect(parked.state).toBe('delayed');
+    expect(parked.data.pendingApproval?.postedTs).toBeTruthy();
+    expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
+    expect(await h.approve('dave', id)).toMatch(/Approved/);
+    const s = await h.waitForJob(id, { until: 'completed' });
     expect(s.returnvalue.outcome).toBe('completed');
     expect(Number(await redis.get(demoKey(h.prefix, 'effect:1')))).toBe(1);
   });
 
-  it('no decision before the timeout means rejected (the safe default), and says so', async () => {
-    await h.command('alice', 'demo prod --items 1 --prepare-ms 100');
-    await h.waitForApproval('demo-prod');
-    const s = await h.waitForJob('demo-prod', { until: 'completed', timeoutMs: 20_000 });
-    expect(s.returnvalue.outcome).toBe('approval-timeout');
-    expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
-    expect(h.threadText('demo-prod')).toMatch(/no decision before the deadline/i);
-    // A click after the deadline changes nothing.
-    const approvalMsg = h.thread('demo-prod').find((m) => /Rejected: no decision/.test(messageText(m)));
-    expect(approvalMsg).toBeDefined();
+  it('no decision before the timeout means rejected (the safe default), and says so; a later click changes nothing', async () => {
+    // Its own bot with a 1-second timeout: approval timeouts are real time (the clock's speed does not shorten them).
+    const t = await startDemoHarness({ speed: 600, config: { access: { approvalTimeout: '1s' } } });
+    try {
+      const id = jobIdIn(await t.command('alice', 'demo prod --items 1 --prepare-ms 100'));
+      const s = await t.waitForJob(id, { until: 'completed', timeoutMs: 30_000 });
+      expect(s.returnvalue.outcome).toBe('approval-timeout');
+      expect(s.data.records.map((r) => r.step)).toEqual(['plan', 'item-1/prepare']);
+      expect(await redis.get(demoKey(t.prefix, 'effect:1'))).toBeNull();
+      expect(await redis.get(demoKey(t.prefix, 'cleanup'))).toBe('approval-timeout');
+      expect(t.threadText(id)).toMatch(/no decision .*before the deadline/i);
+
+      // The question, closed by the timeout; a client still showing its first render offers the buttons again.
+      const question = t.thread(id).find((m) => /Rejected: no decision/.test(messageText(m)));
+      expect(question, t.threadText(id)).toBeDefined();
+      const asked = question!.revisions.find((r) => JSON.stringify(r.blocks ?? []).includes('approval_approve'));
+      expect(asked, 'the question was posted with buttons before it timed out').toBeDefined();
+      const closed = { text: question!.text, blocks: structuredClone(question!.blocks) };
+      t.slack.workspace.edit(question!, t.slack.workspace.bot, { blocks: asked!.blocks }, false);
+      const late = await t.slack.clickButton({ user: USERS.dave, channel: OPS_CHANNEL, messageTs: question!.ts, actionId: 'approval_approve' });
+      expect(late.status).toBe(200);
+      const answer = await t.slack.waitUntil(() => t.slack.ephemerals(USERS.dave).at(-1), { timeoutMs: 10_000, what: 'the answer to a late click' });
+      expect(answer.text).toMatch(/has finished|Already decided: rejected by the timeout/);
+      const after = (await t.job(id))!;
+      expect(after.state).toBe('completed');
+      expect(after.returnvalue.outcome).toBe('approval-timeout');
+      expect(after.data.records).toEqual(s.data.records);
+      expect(await redis.get(demoKey(t.prefix, 'effect:1'))).toBeNull();
+      expect(closed.text).toMatch(/Rejected: no decision/);
+    } finally {
+      await t.close();
+    }
   });
 
   it('a button from an older step, or of a finished job, does nothing but say so', async () => {
-    await h.command('alice', 'demo prod --items 2 --prepare-ms 100');
-    const first = await h.waitForApproval('demo-prod');
+    const id = await start('alice', 'demo prod --items 2 --prepare-ms 100');
+    const first = await h.waitForApproval(id);
     const oldBlocks = structuredClone(first.blocks);
-    expect(await h.approve('bob', 'demo-prod')).toMatch(/Approved/);
-    await h.waitForApproval('demo-prod'); // item 2's question
+    expect(await h.approve('bob', id)).toMatch(/Approved/);
+    const second = await h.waitForApproval(id); // item 2's question
+    expect(second.ts).not.toBe(first.ts);
     // Put the first question's buttons back, as a client still showing the old render would offer them.
     h.slack.workspace.edit(first, h.slack.workspace.bot, { blocks: oldBlocks }, false);
     const stale = await h.slack.clickButton({ user: USERS.bob, channel: OPS_CHANNEL, messageTs: first.ts, actionId: 'approval_approve' });
     expect(stale.status).toBe(200);
     await h.slack.waitUntil(() => h.slack.ephemerals(USERS.bob).find((e) => /older step|Already decided: approved by <@U0BOB>/.test(e.text)), { timeoutMs: 5000 });
-    expect(await h.approve('bob', 'demo-prod')).toMatch(/Approved/);
-    await h.waitForJob('demo-prod', { until: 'completed' });
+    // The stale click did not answer item 2's question: it is still open, nothing of item 2 was destroyed.
+    const still = (await h.job(id))!;
+    expect(still.data.pendingApproval?.postedTs).toBe(second.ts);
+    expect(await redis.get(demoKey(h.prefix, 'effect:2'))).toBeNull();
+    expect(await h.approve('bob', id)).toMatch(/Approved/);
+    await h.waitForJob(id, { until: 'completed' });
+    const seen = h.slack.ephemerals(USERS.bob).length;
     await h.slack.clickButton({ user: USERS.bob, channel: OPS_CHANNEL, messageTs: first.ts, actionId: 'approval_approve' });
-    await h.slack.waitUntil(() => h.slack.ephemerals(USERS.bob).find((e) => /has finished/.test(e.text)), { timeoutMs: 5000 });
+    await h.slack.waitUntil(() => h.slack.ephemerals(USERS.bob).slice(seen).find((e) => /has finished/.test(e.text)), { timeoutMs: 5000 });
     expect(Number(await redis.get(demoKey(h.prefix, 'effect:1')))).toBe(1);
+    expect(Number(await redis.get(demoKey(h.prefix, 'effect:2')))).toBe(1);
   });
 
   it('a failing safety predicate is named in the thread and needs an explicit, audited override', async () => {
     await redis.set(demoKey(h.prefix, 'gate'), 'closed');
-    await h.command('alice', 'demo prod --items 1 --prepare-ms 100');
-    expect(await h.approve('bob', 'demo-prod')).toMatch(/Approved/);
-    await h.waitForThread('demo-prod', /blocked by `demo_gate_open`: the demo gate key is set to closed/);
+    const id = await start('alice', 'demo prod --items 1 --prepare-ms 100');
+    expect(await h.approve('bob', id)).toMatch(/Approved/);
+    await h.waitForThread(id, /blocked by `demo_gate_open`: the demo gate key is set to closed/);
     expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
     // After predicateWait, an approver is asked to override that one predicate.
-    await h.slack.waitUntil(() => /override safety predicate `demo_gate_open`/.test(h.threadText('demo-prod')), { timeoutMs: 20_000 });
-    expect(await h.approve('dave', 'demo-prod')).toMatch(/Approved/);
-    const s = await h.waitForJob('demo-prod', { until: 'completed' });
+    await h.slack.waitUntil(() => /override safety predicate `demo_gate_open`/.test(h.threadText(id)), { timeoutMs: 20_000 });
+    expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
+    // The question records the button pressed, not a generic "Approved".
+    expect(await h.approve('dave', id)).toMatch(/“Override demo_gate_open” chosen by <@U0DAVE>/);
+    const s = await h.waitForJob(id, { until: 'completed' });
     expect(s.returnvalue.outcome).toBe('completed');
     expect(s.data.overrides['item-1/destroy:demo_gate_open']).toMatchObject({ approved: true, by: USERS.dave });
-    expect(h.threadText('demo-prod')).toMatch(/`demo_gate_open` overridden for this step by <@U0DAVE>/);
+    expect(Number(await redis.get(demoKey(h.prefix, 'effect:1')))).toBe(1);
+    expect(h.threadText(id)).toMatch(/`demo_gate_open` overridden for this step by <@U0DAVE>/);
   });
 
   it('the card\'s Cancel button stops a job parked on an approval at once, and voids the question', async () => {
-    await h.command('alice', 'demo prod --items 1 --prepare-ms 100');
-    const question = await h.waitForApproval('demo-prod');
-    expect(await h.click('alice', 'demo-prod', 'job_cancel')).toMatch(/Cancel requested/);
-    const s = await h.waitForJob('demo-prod', { until: 'completed', timeoutMs: 10_000 });
+    const id = await start('alice', 'demo prod --items 1 --prepare-ms 100');
+    const question = await h.waitForApproval(id);
+    expect(await h.click('alice', id, 'job_cancel')).toMatch(/Cancel requested/);
+    const s = await h.waitForJob(id, { until: 'completed', timeoutMs: 10_000 });
     expect(s.returnvalue.outcome).toBe('cancelled');
     expect(await redis.get(demoKey(h.prefix, 'cleanup'))).toBe('cancelled');
     expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
-    await h.slack.waitUntil(() => /no longer asked/.test(messageText(h.thread('demo-prod').find((m) => m.ts === question.ts)!)), { timeoutMs: 5000 });
-    expect(h.threadText('demo-prod')).toMatch(/Cancelled.*by <@U0ALICE>/);
+    await h.slack.waitUntil(() => /no longer asked/.test(messageText(h.thread(id).find((m) => m.ts === question.ts)!)), { timeoutMs: 5000 });
+    expect(h.threadText(id)).toMatch(/Cancelled.*by <@U0ALICE>/);
   });
 });

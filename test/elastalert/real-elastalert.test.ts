@@ -7,6 +7,7 @@ import { scaledClock } from '../../src/clock';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../../sim/elasticsearch';
 import { ELASTALERT_TEST_RULE, elastalertInstalled, runElastalert } from '../../sim/elastalert/run-elastalert';
 import { generateLogDocs } from '../../sim/log-docs';
+import { validateRule } from '../../src/rules/validate-rule';
 
 const installed = elastalertInstalled();
 if (!installed) console.warn(`\n*** SKIPPING test/elastalert: ${ELASTALERT_TEST_RULE} is missing (apt-get install elastalert; .ci/run does) ***\n`);
@@ -84,5 +85,18 @@ describe.skipIf(!installed)('the real Elastalert against the simulator', () => {
     expect(run.matches).toEqual([]);
     // 26 5xx in range minus the 12 spike events and the steady ones with Status 502 (10:07, 10:27, 10:47).
     expect(run.status).toMatchObject({ matches: 0, hits: 25 - 12 - 3 });
+  }, 90_000);
+
+  it("fails on the field notes' own filter, `- query: {query: …}`, which validation refuses before a job runs", async () => {
+    const notes = { ...spikeRule, filter: [{ query: { query: 'Status: [500 TO 599]' } }] };
+    const run = await runElastalert({ esUrl: sim.url, rule: notes, start: T('10:00:00'), end: T('11:00:00') });
+    // Elastalert strips the outer query: (ES >= 5) and sends {query: "Status: …"}; the cluster refuses every query.
+    expect(run.errors.join('\n')).toMatch(/Error running query: .*unknown query \[query\]/);
+    expect(run.matches).toEqual([]);
+    const v = validateRule({ file: 'notes.yaml', raw: { ...notes, alert: 'debug' }, imports: [], secretValues: [] });
+    expect(v.rule).toBeUndefined();
+    expect(v.issues.map((i) => `${i.key}: ${i.message}`)).toEqual([expect.stringMatching(/^filter\[0\]: .*"unknown query \[query\]".*query_string: \{query: "Status: \[500 TO 599\]"\}/)]);
+    // And the fix validation proposes is the filter the first test ran successfully.
+    expect(validateRule({ file: 'fixed.yaml', raw: { ...spikeRule, alert: 'debug' }, imports: [], secretValues: [] }).issues).toEqual([]);
   }, 90_000);
 });

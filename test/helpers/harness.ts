@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
@@ -16,6 +16,7 @@ import type { JobData, JobKind, JobModule } from '../../src/runner/types';
 import { startRuntime, type Runtime } from '../../src/start-runtime';
 import { startEstate, type Estate, type EstateOptions } from '../../sim/estate';
 import { messageText, startSlackEmulator, type RunningSlackEmulator, type StoredMessage } from '../../sim/slack';
+import { isRunning, killAndReap, spawnTracked } from './child-processes';
 import { freePort } from './redis-server';
 import { redisUrl, uniquePrefix } from './redis-url';
 
@@ -44,6 +45,15 @@ export interface HarnessOptions {
   /** Clock speed when there is no estate. */
   speed?: number;
   extraEnv?: Record<string, string>;
+  /**
+   * Where the workers run: a child process tests may SIGKILL (default), or this test process through the same
+   * startRuntime(config, { role: 'worker' }) path — faster, for tests that never crash the worker.
+   */
+  worker?: 'process' | 'in-process';
+  /** Start a worker right away (default true); false lets a crash test start its first worker with crashAt. */
+  startWorker?: boolean;
+  /** The Slack emulator applies Slack's published rate limits (chat.postMessage ~1/s per channel, chat.update ~50/min). */
+  realisticRateLimits?: boolean;
 }
 
 export interface Harness {
@@ -68,10 +78,16 @@ export interface Harness {
   waitForJob(jobId: string, opts: { until: 'completed' | 'failed' | 'parked' | 'finished'; timeoutMs?: number }): Promise<JobSnapshot>;
   job(jobId: string): Promise<JobSnapshot | undefined>;
   waitForThread(jobId: string, pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Starts one more worker (a second one while one runs: both share the queues). crashAt needs worker: 'process'. */
   startWorker(opts?: { crashAt?: string }): Promise<void>;
-  /** SIGKILLs the worker (if running) and starts a new one. */
+  /** SIGKILLs every worker (if running) and starts a new one. */
   restartWorker(opts?: { crashAt?: string }): Promise<void>;
+  /** SIGKILLs every worker process and waits until each is gone (in-process: closes the worker runtime). */
   killWorker(): Promise<void>;
+  /** Asks the job to stop as `/elk cancel` does, on behalf of `user`, and returns the bot's answer. */
+  cancel(user: keyof typeof USERS, jobId: string): Promise<string>;
+  /** Pids of this harness's worker processes still running. */
+  workerPids(): number[];
   /** Resolves when the worker process exits by itself (e.g. killed by ELK_CRASH_AT). */
   workerExited(timeoutMs?: number): Promise<number | null>;
   workerLog(): string;
@@ -110,6 +126,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slackStarted = await startSlackEmulator({
     signingSecret: SECRETS.SLACK_SIGNING_SECRET,
     botToken: SECRETS.SLACK_BOT_TOKEN,
+    realisticRateLimits: o.realisticRateLimits,
     users: Object.entries(USERS).map(([name, id]) => ({ id, name })),
     channels: [
       { id: OPS_CHANNEL, name: 'elk-ops' },
@@ -143,6 +160,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
           reindex: { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
           upgrade: { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
           demo: { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
+          'alert-test': { users: [USERS.alice, USERS.bob, USERS.dave], channels: [OPS_CHANNEL] },
         },
         approvers: [USERS.bob, USERS.dave],
         requesterMayApprove: false,
@@ -165,37 +183,65 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const commands = o.commands ?? (await import('../../commands')).commands;
   const runtime = await startRuntime(config, { role: 'bot', log, modules, commands });
 
-  let worker: ChildProcess | undefined;
+  // Every worker this harness started and that may still run: close() reaps them all, also after a failure.
+  const workers = new Set<ChildProcess>();
   let workerExit: Promise<number | null> = Promise.resolve(null);
+  let inProcess: Runtime[] = [];
   const logFile = join(dir, 'worker.log');
   const entry = o.workerEntry ?? join(ROOT, 'src/main.ts');
+  const mode = o.worker ?? 'process';
 
   const startWorker = async ({ crashAt }: { crashAt?: string } = {}) => {
+    if (mode === 'in-process') {
+      // ELK_CRASH_AT kills the whole process: here that would be the test itself.
+      if (crashAt) throw new Error('crashAt needs a worker process: start the harness with worker: "process"');
+      inProcess.push(await startRuntime(config, { role: 'worker', log, modules, commands }));
+      return;
+    }
     const out = openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'worker'], {
+    const child = spawnTracked(entry, ['worker'], {
       cwd: ROOT,
       env: { ...env, ...(crashAt ? { ELK_CRASH_AT: crashAt } : {}) },
       stdio: ['ignore', out, out],
     });
-    worker = child;
-    workerExit = new Promise((res) => child.once('exit', (code, signal) => res(signal ? 137 : code)));
+    closeSync(out);
+    workers.add(child);
+    workerExit = new Promise((res) =>
+      child.once('exit', (code, signal) => {
+        workers.delete(child);
+        res(signal ? 137 : code);
+      }),
+    );
   };
   const killWorker = async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      worker.kill('SIGKILL');
-      await workerExit;
-    }
-    worker = undefined;
+    await Promise.all([...workers].map(killAndReap));
+    workers.clear();
+    const runtimes = inProcess;
+    inProcess = [];
+    for (const r of runtimes) await r.close();
   };
-  await startWorker();
-
   const redis = connectRedis(redisUrl());
   const queues = new Map<JobKind, Queue<JobData>>();
-  const queueOf = (jobId: string) => {
-    const kind = kindOfJobId(jobId)!;
+  const queueOfKind = (kind: JobKind) => {
     if (!queues.has(kind)) queues.set(kind, new Queue<JobData>(queueName(kind), { connection: redis, prefix }));
     return queues.get(kind)!;
   };
+  const queueOf = (jobId: string) => queueOfKind(kindOfJobId(jobId)!);
+  /** Lets an in-process worker's close() return: a job it is running stops at its next safe point. */
+  const cancelActive = async () => {
+    for (const kind of Object.keys(modules) as JobKind[]) {
+      for (const job of await queueOfKind(kind).getActive()) await redis.set(`${prefix}:cancel:${job.id}`, 'harness-close', 'EX', 3600);
+    }
+  };
+  if (o.startWorker !== false) {
+    try {
+      await startWorker();
+    } catch (err) {
+      await runtime.close();
+      throw err;
+    }
+  }
+
   const snapshot = async (jobId: string): Promise<JobSnapshot | undefined> => {
     // State first: a job read before it finished could carry no return value yet while its state says completed.
     const state = await queueOf(jobId).getJobState(jobId);
@@ -285,6 +331,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await startWorker(opts);
     },
     killWorker,
+    cancel: (user, jobId) => h.command(user, `cancel ${jobId}`),
+    workerPids: () => [...workers].filter(isRunning).map((c) => c.pid!),
     async workerExited(timeoutMs = 30_000) {
       return Promise.race([workerExit, new Promise<number | null>((_, rej) => setTimeout(() => rej(new Error('worker did not exit')), timeoutMs))]);
     },
@@ -296,6 +344,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       }
     },
     async close() {
+      if (inProcess.length) await cancelActive().catch(() => undefined);
       await killWorker();
       await runtime.close();
       for (const q of queues.values()) await q.close();
@@ -315,10 +364,15 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
 
   async function clickOn(user: keyof typeof USERS, msg: StoredMessage, actionId: string): Promise<string> {
     const before = slack.ephemerals(USERS[user]).length;
+    const edits = msg.revisions.length;
     const r = await slack.clickButton({ user: USERS[user], channel: OPS_CHANNEL, messageTs: msg.ts, actionId });
     if (r.status !== 200) throw new Error(`bot answered HTTP ${r.status} to the ${actionId} click`);
-    const eph = await slack.waitUntil(() => slack.ephemerals(USERS[user]).slice(before)[0], { timeoutMs: 10_000, what: 'the ephemeral answer to a click' });
-    return eph.text ?? '';
+    // A click that counts is answered by the rewritten message (everyone sees it); a refused one by an ephemeral.
+    const answer = await slack.waitUntil(() => slack.ephemerals(USERS[user]).slice(before)[0]?.text ?? (msg.revisions.length > edits ? messageText(msg) : undefined), {
+      timeoutMs: 10_000,
+      what: 'the answer to a click (an ephemeral, or the clicked message rewritten)',
+    });
+    return answer ?? '';
   }
 
   async function latestJobId(): Promise<string> {

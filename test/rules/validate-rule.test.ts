@@ -11,16 +11,21 @@ const errors = (raw: Record<string, unknown>) => v(raw).issues.filter((i) => i.s
 const spike = { name: 'n', type: 'spike', index: 'i', alert: 'debug', timeframe: { minutes: 5 }, spike_height: 2, spike_type: 'up' };
 
 describe('validateRule', () => {
-  it("catches the field notes' {4} with four args and says how to fix it", () => {
+  it("catches the field notes' {4} with four args and its `query: {query: …}` filter, and says how to fix both", () => {
     const r = loadRulesFromFolder(`${fixtures}field-notes`, { environment: 'ci', values });
     const res = validateRule(r.rules[0]);
     expect(res.rule).toBeUndefined();
     expect(res.issues).toEqual([
       expect.objectContaining({
+        file: 'general-spike-5xxs.yaml', key: 'filter[0]', severity: 'error',
+        message: expect.stringContaining('sends {query: "Status: [500 TO 599]"} (after Elastalert strips the outer `query:`); Elasticsearch ≥ 5 has no query named "query" and refuses it ("unknown query [query]")'),
+      }),
+      expect.objectContaining({
         file: 'general-spike-5xxs.yaml', key: 'alert_text', severity: 'error',
         message: expect.stringContaining('uses {4} but alert_text_args has 4 args (4 args give {0}…{3}; use {3}, or add a fifth arg to alert_text_args)'),
       }),
     ]);
+    expect(res.issues[0].message).toContain('Write `- query: {query_string: {query: "Status: [500 TO 599]"}}`');
   });
   it('accepts a valid spike rule and applies Elastalert defaults (realert 1 minute, timedeltas)', () => {
     const res = v(spike);
@@ -61,5 +66,24 @@ describe('validateRule', () => {
     const res = v({ ...noName, team_owner_slack: 'x' });
     expect(res.rule?.name).toBe('r');
     expect(res.issues.map((i) => `${i.severity} ${i.key}`)).toEqual(['warning name', 'warning team_owner_slack']);
+  });
+  it('checks filter clauses as Elasticsearch will see them after Elastalert unwraps `query:`', () => {
+    const f = (filter: unknown) => errors({ ...spike, filter });
+    // Accepted: the wrapped and the bare form, any known query type, an object holding only download_dashboard.
+    expect(f([{ query: { query_string: { query: 'Status: [500 TO 599]' } } }, { query_string: { query: 'a' } }, { term: { host: 'web-1' } }, { range: { Status: { gte: 500 } } }])).toEqual([]);
+    expect(f({ download_dashboard: 'x' })).toEqual([]);
+    expect(f([{ query: { query: 'Status: 500' } }])[0]).toMatch(/^filter\[0\]: .*unknown query \[query\].*query_string: \{query: "Status: 500"\}/);
+    // A bare {query: "…"} is what the field-notes clause becomes; the same refusal without the unwrap note.
+    expect(f([{ term: { a: 1 } }, { query: 'Status: 500' }])[0]).toMatch(/^filter\[1\]: filter item 1 sends "Status: 500".*query_string: \{query: "Status: 500"\}/);
+    expect(f([{ querystring: { query: 'a' } }])[0]).toMatch(/unknown query "querystring".*did you mean query_string\?/);
+    expect(f([{ not: { term: { a: 1 } } }])[0]).toMatch(/"not", removed in Elasticsearch 5.*must_not/);
+    expect(f([{ missing: { field: 'a' } }])[0]).toMatch(/removed in Elasticsearch 5.*exists/);
+    expect(f([{ term: { a: 1 }, range: { b: { gt: 1 } } }])[0]).toMatch(/2 queries in one clause \(term, range\).*own list item/);
+    expect(f(['Status:500'])[0]).toMatch(/not a query clause; Elastalert fails loading the rule/);
+    expect(f([null])[0]).toMatch(/filter item 0 is null/);
+    expect(f([{}])[0]).toMatch(/empty clause/);
+    expect(f([{ query_string: 'Status:500' }])[0]).toMatch(/query_string takes a mapping/);
+    expect(f([{ query: { query_string: { default_field: 'x' } } }])[0]).toMatch(/query_string needs query:/);
+    expect(f({ term: { a: 1 } })[0]).toMatch(/^filter: filter is a mapping with "term"; .*as a list/);
   });
 });

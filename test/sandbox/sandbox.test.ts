@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelCommand } from '../../commands/cancel';
 import { helpCommand } from '../../commands/help';
@@ -21,6 +22,7 @@ describe('npm run sandbox', () => {
     sandbox = await startSandbox({ modules: { demo: demoJob }, commands }, createLogger('sandbox-test', 'warn'), process.env, {
       freePorts: true,
       print: (text) => (banner += text),
+      workerEntry: fileURLToPath(new URL('./demo-worker-main.ts', import.meta.url)),
     });
   });
   afterAll(async () => {
@@ -46,7 +48,9 @@ describe('npm run sandbox', () => {
 
     const state = await (await fetch(`${sandbox.urls.console}/console/state?channel=C0OPS&user=U0ALICE`)).json();
     const help = state.ephemerals.map((e: { text: string }) => e.text).join('\n');
-    for (const c of commands) expect(help).toContain(c.usage);
+    // /elk help leads with examples and lists each command briefly; the flags are in /elk help <command>.
+    for (const c of commands) expect(help).toContain(`/elk ${c.name}`);
+    expect(help).toContain('/elk help <command>');
     expect(state.channels.map((c: { name: string }) => c.name)).toEqual(['elk-ops', 'general']);
     expect(state.users.filter((u: { is_bot: boolean }) => !u.is_bot).map((u: { name: string }) => u.name)).toEqual(['alice', 'bob', 'carol']);
   });
@@ -75,9 +79,82 @@ describe('npm run sandbox', () => {
     expect(knobs.aws).toMatchObject({ failBoot: 0, deny: [] });
   });
 
-  it('closes everything: the ports stop answering', async () => {
+  it('says that every start is a clean one, and where the workers run', () => {
+    expect(banner).toContain('This is a clean start');
+    expect(banner).toContain(`child process ${sandbox.workers.list()[0].pid}`);
+  });
+
+  const action = async (id: string) => {
+    const res = await fetch(`${sandbox.urls.console}/console/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: id }) });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('runs its worker as a child process that the console can SIGKILL and replace', async () => {
+    const [first] = sandbox.workers.list();
+    expect(first.pid).not.toBe(process.pid);
+    expect(() => process.kill(first.pid, 0)).not.toThrow(); // a real process
+
+    const killed = await action('kill-worker');
+    expect(killed.status).toBe(200);
+    expect(killed.body.message).toContain(`Worker pid ${first.pid} killed with SIGKILL`);
+    expect(() => process.kill(first.pid, 0)).toThrow(); // gone, and reaped
+    expect(killed.body.panel.lines[0]).toBe('workers: none — jobs wait in the queue');
+    expect((await action('kill-worker')).body.message).toBe('No worker is running: start one first.');
+
+    const started = await action('start-worker');
+    const [second] = sandbox.workers.list();
+    expect(started.body.message).toBe(`Worker pid ${second.pid} started and waiting for jobs.`);
+    expect(second.pid).not.toBe(first.pid);
+  }, 60_000);
+
+  it('sets the fault knobs from the console and clears them again', async () => {
+    const es = sandbox.estate.es.cluster.knobs;
+    const aws = sandbox.estate.aws.sim.knobs;
+    for (const id of ['never-join', 'slow-recovery', 'fail-boot', 'http-5xx']) expect((await action(id)).status).toBe(200);
+    expect(es.neverJoin.has('es-data-1')).toBe(true);
+    expect(es.recoveryBytesPerSec).toBe(1024);
+    expect(aws.failBoot).toBe(1);
+    expect((await fetch(`${sandbox.urls.es}/_cluster/health`)).status).toBe(503);
+    const panel = await (await fetch(`${sandbox.urls.console}/console/panel`)).json();
+    expect(panel.lines[1]).toMatch(/^faults: replacements never join; recovery 1 kB\/s; 1 boot failure pending; \d+ HTTP faults pending$/);
+
+    expect((await action('clear-faults')).body.message).toContain('All faults cleared');
+    expect(es.neverJoin.size).toBe(0);
+    expect(es.recoveryBytesPerSec).toBe(40 * 1024 * 1024);
+    expect(aws.failBoot).toBe(0);
+    expect((await fetch(`${sandbox.urls.es}/_cluster/health`)).status).toBe(200);
+  });
+
+  it('starts a 5xx spike in the simulated access logs', async () => {
+    const count = async () => {
+      await fetch(`${sandbox.urls.es}/logstash-*/_refresh`, { method: 'POST' });
+      const res = await fetch(`${sandbox.urls.es}/logstash-*/_count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: { range: { Status: { gte: 500 } } } }) });
+      return (await res.json()).count as number;
+    };
+    const before = await count();
+    expect((await action('spike-5xx')).body.message).toContain('5xx spike started');
+    await expect.poll(count, { timeout: 10_000 }).toBeGreaterThan(before + 50);
+    await action('clear-faults');
+  });
+
+  it('refuses an unknown console action, naming the known ones', async () => {
+    const r = await action('reboot-everything');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toContain('unknown action "reboot-everything"; known: kill-worker, start-worker');
+  });
+
+  it('serves a tab icon, so the browser\'s /favicon.ico is no 404', async () => {
+    const res = await fetch(`${sandbox.urls.console}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await res.text()).toContain('<svg');
+  });
+
+  it('closes everything: the ports stop answering, the worker process is gone', async () => {
     const { console: consoleUrl, bot, knobs } = sandbox.urls;
+    const pids = sandbox.workers.list().map((w) => w.pid);
     await sandbox.close();
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     await expect(fetch(`${bot}/healthz`)).rejects.toThrow();
     await expect(fetch(`${knobs}/knobs`)).rejects.toThrow();
     await expect(fetch(consoleUrl)).rejects.toThrow();

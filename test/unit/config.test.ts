@@ -12,6 +12,16 @@ clusters:
     elasticsearch: { url: "https://es.internal:9200", auth: { username: elk-ops, password: "\${ES_PASS}" } }
 `;
 
+/** The message of the error `fn` throws; a config that wrongly parses fails the test here. */
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the config to be refused, but it parsed');
+}
+
 describe('config', () => {
   it('parses a minimal file, fills defaults and expands secrets from the environment', () => {
     const c = parseConfig(minimal, env);
@@ -31,15 +41,16 @@ describe('config', () => {
   });
 
   it('refuses literal secrets and names a missing environment variable without echoing values', () => {
-    expect(() => parseConfig(minimal.replace('"${ES_PASS}"', 'hunter2'), env)).toThrow(/clusters\.prod\.elasticsearch\.auth\.password: secrets must be an environment reference/);
-    const missing = () => parseConfig(minimal, { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig' });
-    expect(missing).toThrow(/elasticsearch\.auth\.password: environment variable ES_PASS is not set/);
-    try {
-      parseConfig(minimal.replace('C0OPS', 'nope'), env);
-    } catch (e) {
-      expect((e as Error).message).not.toContain('hunter2');
-      expect((e as Error).message).not.toContain('xoxb-1');
-    }
+    const literal = errorOf(() => parseConfig(minimal.replace('"${ES_PASS}"', 'hunter2'), env));
+    expect(literal).toMatch(/clusters\.prod\.elasticsearch\.auth\.password: secrets must be an environment reference/);
+    expect(literal).not.toContain('hunter2');
+    const missing = errorOf(() => parseConfig(minimal, { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig' }));
+    expect(missing).toMatch(/elasticsearch\.auth\.password: environment variable ES_PASS is not set/);
+    expect(missing).not.toContain('xoxb-1');
+    const badChannel = errorOf(() => parseConfig(minimal.replace('C0OPS', 'nope'), env));
+    expect(badChannel).toMatch(/clusters\.prod\.opsChannel/);
+    expect(badChannel).not.toContain('hunter2');
+    expect(badChannel).not.toContain('xoxb-1');
   });
 
   it('accepts the documented example config with the sandbox environment', () => {

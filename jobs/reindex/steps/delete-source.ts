@@ -1,5 +1,5 @@
 import { n } from '../format';
-import { copyMatchesSource, indexGreen } from '../predicates';
+import { copyMatchesSource, remainingCopyGreenAndVerified } from '../predicates';
 import { progressOf } from '../state';
 import type { PlannedIndex, ReindexStep } from '../types';
 
@@ -10,7 +10,7 @@ export function deleteSourceStep(index: PlannedIndex): ReindexStep {
     name: `${index.name}/delete-source`,
     label: `Delete ${index.name}`,
     destructive: true,
-    predicates: [copyMatchesSource(index), indexGreen(index.temp)],
+    predicates: [copyMatchesSource(index), remainingCopyGreenAndVerified(index, 'temp')],
     async approval(ctx) {
       const count = n(verified(ctx.state) ?? 0);
       return {

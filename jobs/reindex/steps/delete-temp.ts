@@ -1,14 +1,14 @@
 import { ownerToken } from '../owner-token';
-import { restoredMatches } from '../predicates';
+import { remainingCopyGreenAndVerified } from '../predicates';
 import type { PlannedIndex, ReindexStep } from '../types';
 
-/** The temporary copy goes last, once the original name verifies; never one this job did not make. */
+/** The temporary copy goes last, once the original name verifies and is green; never one this job did not make. */
 export function deleteTempStep(index: PlannedIndex): ReindexStep {
   return {
     name: `${index.name}/delete-temp`,
     label: `Delete ${index.temp}`,
     destructive: true,
-    predicates: [restoredMatches(index)],
+    predicates: [remainingCopyGreenAndVerified(index, 'rebuilt')],
     async alreadyDone(ctx) {
       return !(await ctx.deps.es.exists(index.temp));
     },

@@ -1,6 +1,7 @@
 import { checkExpression } from '../expression';
 import { ownerToken } from '../owner-token';
 import { bytes, n, took } from '../format';
+import { plural } from '../../../src/slack/blocks/text';
 import type { IndexFacts } from '../port';
 import { newestOfSeries, seriesOf } from '../time-series';
 import type { Plan, PlannedIndex, ReindexCtx, ReindexStep, RestoreVia } from '../types';
@@ -56,7 +57,7 @@ export const planStep: ReindexStep = {
     };
     const text = planText(ctx, plan);
     if (indices.length === 0) return { stop: `nothing to reindex.\n${text}`, reason: 'failed', state: { plan } };
-    return { done: args.dryRun ? `${text}\nDry run: nothing was changed.` : text, state: { plan } };
+    return { done: args.dryRun ? `${text}\nDry run: nothing was changed.` : text, state: { plan, estimate: reindexEstimate(plan) } };
   },
 };
 
@@ -120,6 +121,19 @@ async function stillReceiving(ctx: ReindexCtx, names: string[]): Promise<Map<str
   return moving;
 }
 
+/**
+ * Per-index weights for the card's ETA (src/runner/eta.ts): an index's whole rebuild (copy, verify, restore,
+ * green, deletes) scales with its documents. The absolute rate is only a placeholder until the first index is
+ * done — the runner then scales every remaining index by the time the first one really took, which is why the
+ * plan text itself promises no figure before that.
+ */
+const PLACEHOLDER_DOCS_PER_MS = 5;
+const FIXED_MS_PER_INDEX = 60_000;
+function reindexEstimate(plan: Plan): { totalMs: number; groups: Record<string, number> } {
+  const groups = Object.fromEntries(plan.indices.map((i) => [i.name, FIXED_MS_PER_INDEX + i.docs / PLACEHOLDER_DOCS_PER_MS]));
+  return { totalMs: Object.values(groups).reduce((a, b) => a + b, 0), groups };
+}
+
 function planText(ctx: ReindexCtx, plan: Plan): string {
   const lines = [`Plan for \`${ctx.data.args.expression}\` on ${ctx.data.cluster} (Elasticsearch ${plan.version}):`];
   for (const i of plan.indices) {
@@ -127,7 +141,7 @@ function planText(ctx: ReindexCtx, plan: Plan): string {
   }
   for (const r of plan.refused) lines.push(`✗ ${r.name}: refused — ${r.reason}`);
   lines.push(
-    `Total: ${plan.indices.length} indices, ${n(plan.totalDocs)} docs, ${bytes(plan.totalBytes)}. ` +
+    `Total: ${plural(plan.indices.length, 'index', 'indices')}, ${n(plan.totalDocs)} docs, ${bytes(plan.totalBytes)}. ` +
       `Original names rebuilt with ${plan.restoreVia === 'clone' ? '`_clone` of the write-blocked copy' : 'a second verified `_reindex`'}. ` +
       `Estimated time: posted after the first copy, from its observed throughput.`,
   );

@@ -1,4 +1,5 @@
 import { followTask } from '../follow-task';
+import { greenBeforeDelete } from '../green-before-delete';
 import { n } from '../format';
 import { progressOf, saveProgress } from '../state';
 import type { PlannedIndex, ReindexCtx, ReindexStep } from '../types';
@@ -24,7 +25,8 @@ export function verifyCopyStep(index: PlannedIndex): ReindexStep {
         if (verdict.ok) {
           await saveProgress(ctx, index.name, { copyVerified: verdict.count });
           const catchUps = round ? ` after ${round} catch-up cop${round > 1 ? 'ies' : 'y'}` : '';
-          return { done: `${index.temp} holds ${n(verdict.count)} documents, as ${index.name} does (${verdict.reads} reads, ${ctx.deps.settings.countChecks} in a row${catchUps})` };
+          const green = await greenBeforeDelete(ctx, index, index.temp);
+          return { done: `${index.temp} holds ${n(verdict.count)} documents, as ${index.name} does (${verdict.reads} reads, ${ctx.deps.settings.countChecks} in a row${catchUps}); ${green}` };
         }
         if (!verdict.short || round >= MAX_CATCH_UPS) {
           return { stop: `${index.temp} does not match ${index.name}: ${verdict.reason}; nothing was deleted`, reason: 'failed' };

@@ -18,7 +18,13 @@ export function awaitGreenStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps
       const { es, settings } = ctx.deps;
       let wait = progressOf(ctx, node.name).greenWait;
       if (!wait) wait = (await patchProgress(ctx, node.name, { greenWait: { deadline: ctx.clock.now() + timeouts(ctx).green, round: 1 } })).greenWait!;
-      let reachedYellow = false;
+      // Check first, then wait: a resumed step often finds the cluster green already.
+      const now = await es.health();
+      if (now.status === 'green') {
+        await patchProgress(ctx, node.name, { greenAt: ctx.clock.now() });
+        return { done: 'cluster green', figures: { nodes: String(now.nodes) } };
+      }
+      let reachedYellow = now.status === 'yellow';
       for (;;) {
         const remaining = Math.max(0, wait.deadline - ctx.clock.now());
         const h = await es.health({ status: reachedYellow ? 'green' : 'yellow', timeoutMs: Math.min(settings.pollTimeout, remaining) });

@@ -14,10 +14,14 @@ export function awaitLeaveStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps
       const { es, settings } = ctx.deps;
       const plan = planOf(ctx);
       const deadline = ctx.clock.now() + settings.leaveTimeout;
-      for (;;) {
-        const remaining = Math.max(0, deadline - ctx.clock.now());
-        // Long poll: returns as soon as the cluster counts fewer nodes than planned.
-        await es.health({ nodes: `<${plan.expectedNodes}`, timeoutMs: Math.min(settings.pollTimeout, remaining) });
+      for (let first = true; ; first = false) {
+        // Check first: after a resume the node may be long gone (and its replacement already in, so a
+        // "fewer nodes than planned" long poll would only run out its timeout).
+        if (!first) {
+          const remaining = Math.max(0, deadline - ctx.clock.now());
+          // Long poll: returns as soon as the cluster counts fewer nodes than planned.
+          await es.health({ nodes: `<${plan.expectedNodes}`, timeoutMs: Math.min(settings.pollTimeout, remaining) });
+        }
         const [nodes, elected] = await Promise.all([es.nodes(), es.electedMaster()]);
         const gone = !nodes.some((n) => n.id === node.id);
         if (gone && (node.kind !== 'master' || elected)) {
@@ -25,13 +29,13 @@ export function awaitLeaveStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps
           await warnMixedVersions(ctx);
           return { done: `${node.name} left; ${nodes.length} of ${plan.expectedNodes} nodes in the cluster${elected ? `, master ${elected}` : ''}` };
         }
-        if (ctx.clock.now() >= deadline) {
+        if (!first && ctx.clock.now() >= deadline) {
           const why = gone ? 'no master has been elected since' : `${node.name} is still in the cluster although its instance was terminated`;
           throw new Error(`${why} after ${formatDuration(settings.leaveTimeout)}. Nothing else was terminated; check the cluster (\`GET _cat/nodes\`, \`GET _cat/master\`) and run the upgrade again`);
         }
         await ctx.progress(gone ? 'waiting for a master to be elected' : `waiting for ${node.name} to leave`);
         // The long poll returns at once while the count is already low (another node out, or an election pending).
-        if (gone || nodes.length < plan.expectedNodes) await ctx.clock.sleep(settings.pollInterval, ctx.signal);
+        if (!first && (gone || nodes.length < plan.expectedNodes)) await ctx.clock.sleep(settings.pollInterval, ctx.signal);
       }
     },
   };

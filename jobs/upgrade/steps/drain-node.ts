@@ -29,8 +29,8 @@ export function drainStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps> {
         const room = roomToDrain(node, nodes, shards, disks, settings.maxShardsPerNode, excludeList(saved.excludeName));
         p = await patchProgress(ctx, node.name, room.ok ? { drainMode: 'move-shards' } : { drainMode: 'restart', drainReason: `the other data nodes lack the room: ${room.reason}` });
       }
+      const wanted = [...new Set([...excludeList(saved.excludeName), node.name])].join(',');
       if (p.drainMode === 'move-shards') {
-        const wanted = [...new Set([...excludeList(saved.excludeName), node.name])].join(',');
         if (settings.excludeName !== wanted) await es.setAllocation({ excludeName: wanted });
         const left = await waitForEmpty(ctx, node);
         if (left === 0) return { done: `${node.shards} shards moved to the other data nodes; ${node.name} holds none`, figures: { shards: String(node.shards) } };
@@ -40,9 +40,13 @@ export function drainStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps> {
         });
       }
       await ctx.say(
-        `⚠️ Not moving every shard off \`${node.name}\`: ${p.drainReason}. Falling back to Elastic's rolling-restart procedure: replica allocation off (\`cluster.routing.allocation.enable: primaries\`) and a flush. The other copies of its shards keep serving; the predicates still refuse to terminate it while it holds the only copy of anything.`,
+        `⚠️ Not moving every shard off \`${node.name}\`: ${p.drainReason}. Falling back to Elastic's rolling-restart procedure: replica allocation off (\`cluster.routing.allocation.enable: primaries\`) and a flush; \`${node.name}\` stays excluded from allocation so no new shard (the next hourly index, say) lands on it. The other copies of its shards keep serving; the predicates still refuse to terminate it while it holds the only copy of anything. Replicas of new indices stay unassigned until the replacement joins: expected, and the predicates know it is this job's doing.`,
       );
-      if (settings.enable !== 'primaries') await es.setAllocation({ enable: 'primaries' });
+      // One write: a replica must not start moving in between the two settings.
+      const patch: { excludeName?: string; enable?: string } = {};
+      if (settings.excludeName !== wanted) patch.excludeName = wanted;
+      if (settings.enable !== 'primaries') patch.enable = 'primaries';
+      if (Object.keys(patch).length) await es.setAllocation(patch);
       await es.flush();
       return { done: `replica allocation set to primaries and the cluster flushed (${p.drainReason})` };
     },

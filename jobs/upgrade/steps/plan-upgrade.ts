@@ -14,15 +14,16 @@ export function planStep(): Step<UpgradeArgs, UpgradeDeps> {
     async run(ctx: Ctx): Promise<StepOutcome> {
       // A resumed job keeps the plan it posted: the estate changes under it as soon as the first node goes.
       const plan = (ctx.state.plan as Plan | undefined) ?? (await buildPlan(ctx.deps, ctx.data.args, ctx.clock.now()));
-      await ctx.setState({ plan });
+      // The card's ETA starts from the plan's per-node figures and corrects them by each node's measured time.
+      await ctx.setState({ plan, estimate: { totalMs: plan.estimateMs, groups: Object.fromEntries(plan.nodes.map((n) => [n.name, n.estimateMs])) } });
       await ctx.say(formatPlan(plan));
       const first = plan.nodes[0];
       if (!first) return { done: 'nothing to replace', figures: { skipped: String(plan.skipped.length) } };
       const checks = await Promise.all(
-        terminatePredicates(first).map(async (p) => ({ name: p.name, r: await p.check(ctx) })),
+        terminatePredicates(first, { beforeVoteWithdrawn: first.kind === 'master' }).map(async (p) => ({ name: p.name, r: await p.check(ctx) })),
       );
       // A data node's shards are moved off before its turn: what it holds now does not block it.
-      const drained = (name: string) => first.kind === 'data' && name === 'no_sole_primary_on_node';
+      const drained = (name: string) => first.kind === 'data' && name === 'every_shard_on_node_has_a_started_copy_elsewhere';
       const failing = checks.filter((c) => !c.r.ok && !drained(c.name));
       const line = (c: (typeof checks)[number]) =>
         c.r.ok ? `✅ \`${c.name}\`` : drained(c.name) ? `⏳ \`${c.name}\`: ${c.r.reason} — the drain step moves these first` : `⛔ \`${c.name}\`: ${c.r.reason}`;

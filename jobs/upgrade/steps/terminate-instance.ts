@@ -1,5 +1,4 @@
-import { formatDuration } from '../../../src/config/duration';
-import type { Step } from '../../../src/runner/types';
+import type { ApprovalRequest, Step } from '../../../src/runner/types';
 import type { UpgradeArgs } from '../args';
 import { patchProgress, recordTerminated, type Ctx } from '../job-state';
 import type { PlannedNode } from '../plan';
@@ -16,17 +15,10 @@ export function terminateStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps>
     label: `Terminate ${node.instanceId} (${node.name})`,
     destructive: true,
     predicates: terminatePredicates(node),
-    async approval() {
-      return {
-        action: `terminate ${node.instanceId} (${node.name}, ${node.role}, ${node.version}); the group will launch ${node.target}`,
-        details: {
-          Instance: `${node.instanceId}${node.instanceName ? ` (${node.instanceName})` : ''}`,
-          Group: node.group,
-          Node: `${node.name} · ${node.role} · ${node.shards} shards`,
-          Version: `${node.version} → ${node.target}`,
-        },
-      };
-    },
+    // Its facts (instance, node, versions) are known before the wait ends: asked while the wait still runs.
+    askAhead: true,
+    // A master-eligible node's terminate was approved by its withdraw-vote step, right before the exclusion.
+    ...(node.kind === 'master' ? {} : { approval: async () => terminateApproval(node) }),
     async alreadyDone(ctx: Ctx) {
       const [inst] = await ctx.deps.aws.instances([node.instanceId]);
       const done = !inst || GONE.has(inst.state);
@@ -38,7 +30,6 @@ export function terminateStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps>
     },
     async run(ctx: Ctx) {
       const { aws, settings } = ctx.deps;
-      if (node.kind === 'master') await withdrawVote(ctx, node);
       await aws.terminate(node.instanceId, settings.terminateVia);
       const at = ctx.clock.now();
       await recordTerminated(ctx, node, at);
@@ -48,20 +39,14 @@ export function terminateStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps>
   };
 }
 
-/** A master-eligible node leaves the voting configuration first, so losing it never costs the cluster its quorum. */
-async function withdrawVote(ctx: Ctx, node: PlannedNode): Promise<void> {
-  const { es, settings } = ctx.deps;
-  await patchProgress(ctx, node.name, { votingExcluded: true });
-  await es.addVotingExclusion(node.name);
-  const deadline = ctx.clock.now() + settings.leaveTimeout;
-  // The exclusion makes an elected master step down; terminate only once another one has taken over.
-  for (;;) {
-    const elected = await es.electedMaster();
-    if (elected && elected !== node.name) return;
-    if (ctx.clock.now() >= deadline) {
-      throw new Error(`no other master was elected within ${formatDuration(settings.leaveTimeout)} after excluding ${node.name} from voting; nothing was terminated. Check the masters' logs`);
-    }
-    await ctx.progress(elected ? `${node.name} is still the elected master; waiting for it to hand over` : 'waiting for a master to be elected');
-    await ctx.clock.sleep(settings.pollInterval, ctx.signal);
-  }
+export function terminateApproval(node: PlannedNode, extra = ''): ApprovalRequest {
+  return {
+    action: `terminate ${node.instanceId} (${node.name}, ${node.role}, ${node.version}); the group will launch ${node.target}${extra}`,
+    details: {
+      Instance: `${node.instanceId}${node.instanceName ? ` (${node.instanceName})` : ''}`,
+      Group: node.group,
+      Node: `${node.name} · ${node.role} · ${node.shards} shards`,
+      Version: `${node.version} → ${node.target}`,
+    },
+  };
 }

@@ -1,16 +1,39 @@
 import type { ApprovalRequest, Decision } from '../../runner/types';
+import { slackDate } from './slack-date';
 import { button, context, esc, fields, section, type Message } from './text';
+
+/** Who is asked: pinged in the question, and named so nobody else wonders whether their click counts. */
+export interface Approvers {
+  /** `<!subteam^S…>` and/or `<@U…>` mentions: the question notifies these people. */
+  mention: string;
+  /** "<@U0BOB>, <@U0DAVE> (not <@U0ALICE>, who asked: two-person rule)". */
+  who: string;
+}
 
 export interface ApprovalView {
   jobId: string;
   approvalId: string;
   request: ApprovalRequest;
-  /** Clock-time deadline, shown so nobody is surprised by the safe default. */
-  deadlineText: string;
+  approvers: Approvers;
+  /** Real epoch ms: shown as a Slack date, so each reader sees it in their own time zone. */
+  deadlineAt: number;
   approveLabel?: string;
   rejectLabel?: string;
   /** Shown above the action, e.g. the predicate being overridden. */
   preface?: string;
+  /** Asked while an earlier step still runs: what it waits for. The deadline only starts when the job gets there. */
+  aheadOf?: string;
+}
+
+/** Mentions and the "who may approve" line from the access config; `*` means anyone, which pings nobody. */
+export function approversOf(access: { approvers: string[]; approverGroup?: string; requesterMayApprove: boolean }, requester: string): Approvers {
+  const people = access.approvers.filter((a) => a !== '*' && (access.requesterMayApprove || a !== requester));
+  const group = access.approverGroup ? `<!subteam^${access.approverGroup}>` : '';
+  const mention = [group, ...people.map((u) => `<@${u}>`)].filter(Boolean).join(' ');
+  const anyone = access.approvers.includes('*');
+  const names = anyone ? 'anyone in this channel' : people.map((u) => `<@${u}>`).join(', ') || 'nobody (access.approvers is empty)';
+  const twoPerson = access.requesterMayApprove ? '' : ` (not <@${requester}>, who asked: two-person rule)`;
+  return { mention, who: `${names}${twoPerson}` };
 }
 
 /** The value every decision button carries: which job and which question, so stale clicks can be told apart. */
@@ -29,13 +52,19 @@ export function parseApprovalButtonValue(value: string | undefined): { jobId: st
 
 export function approvalMessage(v: ApprovalView): Message {
   const value = approvalButtonValue(v.jobId, v.approvalId);
+  const ping = v.approvers.mention ? `${v.approvers.mention} ` : '';
   return {
-    text: `Approval needed: ${v.request.action}`,
+    // The notification text: it carries the mentions, so the approvers' phones light up at 3 a.m.
+    text: `${ping}Approval needed: ${v.request.action}`,
     blocks: [
       ...(v.preface ? [section(v.preface)] : []),
-      section(`*Approval needed* — ${esc(v.request.action)}`),
+      section(`${ping}*Approval needed* — ${esc(v.request.action)}`),
       ...(v.request.details && Object.keys(v.request.details).length ? [fields(v.request.details)] : []),
-      context(`No decision by ${v.deadlineText} means *rejected*; the job then stops in a safe state.`),
+      context(
+        v.aheadOf
+          ? `Who may approve: ${v.approvers.who}. Asked ahead, while *${esc(v.aheadOf)}* runs: the step starts only after that and after its safety predicates pass. If nobody has decided when the job gets there, the usual deadline starts then.`
+          : `Who may approve: ${v.approvers.who}. No decision by ${slackDate(v.deadlineAt)} means *rejected*; the job then stops in a safe state.`,
+      ),
       {
         type: 'actions',
         block_id: 'approval_actions',
@@ -48,8 +77,19 @@ export function approvalMessage(v: ApprovalView): Message {
   };
 }
 
-export function decidedMessage(request: ApprovalRequest, decision: Decision, timeText: string): Message {
-  const verdict = decision.by === 'timeout' ? `Rejected: no decision before the deadline (${timeText})` : `${decision.approved ? 'Approved' : 'Rejected'} by <@${decision.by}> at ${timeText}`;
+/**
+ * The verdict as people read it: the label of the button that was pressed ("Keep waiting" is not an
+ * approval of anything), who pressed it and when (real time).
+ */
+export function verdictText(decision: Decision): string {
+  if (decision.by === 'timeout') return `Rejected: no decision before the deadline (${slackDate(decision.at)})`;
+  const plain = !decision.label || decision.label === (decision.approved ? 'Approve' : 'Reject');
+  const what = plain ? (decision.approved ? 'Approved' : 'Rejected') : `“${esc(decision.label!)}”${decision.approved ? '' : ' (stop)'} chosen`;
+  return `${what} by <@${decision.by}> at ${slackDate(decision.at)}`;
+}
+
+export function decidedMessage(request: ApprovalRequest, decision: Decision): Message {
+  const verdict = verdictText(decision);
   return {
     text: `${verdict}: ${request.action}`,
     blocks: [

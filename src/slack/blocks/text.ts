@@ -3,6 +3,25 @@ export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** The most of any user input a reply quotes back: enough to recognise it, never enough to flood a channel. */
+export const ECHO_MAX = 80;
+
+/**
+ * User text quoted back in a reply (a subcommand, a flag value, an index expression, a job id): cut to `max`
+ * characters, then escaped, so `<!channel>`, `<!here>`, `<@U…>`, `<#C…>` and `<!subteam^…>` show as typed
+ * instead of pinging anyone, and a backtick cannot end the code span it is shown in.
+ */
+export function echo(text: string, max = ECHO_MAX): string {
+  const chars = Array.from(text);
+  const cut = chars.length <= max ? text : `${chars.slice(0, max).join('')}…`;
+  return esc(cut).replace(/`/g, "'");
+}
+
+/** `echo` inside a code span: how replies show what the user typed. */
+export function code(text: string, max = ECHO_MAX): string {
+  return `\`${echo(text, max)}\``;
+}
+
 /** Block Kit limits: section text 3000, button text 75, header 150. Cut with an ellipsis rather than be refused. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -45,7 +64,10 @@ export interface Message {
   blocks: Block[];
 }
 
-/** "1 node", "9 nodes". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/**
+ * "1 node", "9 nodes", "1 index", "3 indices": every count shown to people goes through here. `many` is the
+ * plural when adding an s is wrong (index → indices).
+ */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }

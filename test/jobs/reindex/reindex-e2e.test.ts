@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageText } from '../../../sim/slack';
 import { startHarness, type Harness } from '../../helpers/harness';
-import { leftovers, putLogsTemplate, TEMPLATE_FIELD } from './fixture';
+import { asExpected, countedThroughClient, exactly, leftovers, putLogsTemplate, TEMPLATE_FIELD, watcherAudit } from './fixture';
 
 const ESTATE = { masters: 1, data: 3, version: '8.15.0', speed: 100, esKnobs: { refreshLagMs: 1_000, staleReadMs: 15_000, reindexDocsPerSec: 2_000 } };
 
@@ -46,7 +46,9 @@ const CRASHES = [
 describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)', () => {
   it('rebuilds two indices with the worker SIGKILLed at 15 points: nothing lost, nothing left behind, each approval asked once', async () => {
     const cluster = await seed(NAMES, 3_000);
-    const truth = Object.fromEntries(NAMES.map((n) => [n, cluster.trueDocCount(n)]));
+    // What must survive: the sources as counted through the official client before the job.
+    const truth = await countedThroughClient(h!.estate!.es.url, NAMES);
+    expect(truth).toEqual({ 'logs-e2e-a': 3_000, 'logs-e2e-b': 3_500 });
     await h!.restartWorker({ crashAt: CRASHES[0] });
     const reply = await h!.command('alice', 'reindex prod logs-e2e-*');
     const jobId = jobIdOf(reply);
@@ -84,7 +86,7 @@ describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)
     const s = await h!.waitForJob(jobId, { until: 'completed', timeoutMs: 5_000 });
     expect(s.returnvalue.outcome, h!.threadText(jobId)).toBe('completed');
     expect(kills).toBeGreaterThanOrEqual(12);
-    for (const n of NAMES) expect(cluster.trueDocCount(n)).toBe(truth[n]);
+    expect(exactly(await watcherAudit(h!.estate!, truth))).toEqual(asExpected(truth));
     for (const n of NAMES) expect(cluster.indices.get(n)!.mappings.properties).toHaveProperty(TEMPLATE_FIELD);
     expect(leftovers(cluster, NAMES)).toEqual({ temps: [], missing: [], blocked: [] });
     const asked = (action: RegExp) => h!.thread(jobId).filter((m) => action.test(messageText(m)) && /approv/i.test(JSON.stringify(m.blocks ?? ''))).length;
@@ -108,6 +110,8 @@ describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)
 
   it('rejecting a source delete leaves the index readable and writable under its name, the copy removed', async () => {
     const cluster = await seed(['logs-rej-a'], 2_000);
+    const before = await countedThroughClient(h!.estate!.es.url, ['logs-rej-a']);
+    expect(before).toEqual({ 'logs-rej-a': 2_000 });
     await h!.startWorker();
     const jobId = jobIdOf(await h!.command('alice', 'reindex prod logs-rej-a'));
     await h!.waitForJob(jobId, { until: 'parked', timeoutMs: 30_000 });
@@ -118,7 +122,7 @@ describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)
     expect(s.returnvalue.outcome).toBe('rejected');
     expect(h!.threadText(jobId)).toMatch(/logs-rej-a: untouched, writable again; its partial copy logs-rej-a-r was deleted/);
     expect(leftovers(cluster, ['logs-rej-a'])).toEqual({ temps: [], missing: [], blocked: [] });
-    expect(cluster.trueDocCount('logs-rej-a')).toBe(2_000);
+    expect(exactly(await watcherAudit(h!.estate!, before))).toEqual(asExpected(before));
   });
 
   it('refuses an expression reaching system indices at parse time, before any job exists', async () => {

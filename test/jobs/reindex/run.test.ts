@@ -1,18 +1,25 @@
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drive } from '../../../bench/reindex-drive';
 import { startEstate } from '../../../sim/estate';
-import { depsFor, leftovers, putLogsTemplate, TEMPLATE_FIELD, type EstateForReindex } from './fixture';
+import { driveToEnd } from '../../helpers/drive-job';
+import type { Harness } from '../../helpers/harness';
+import { jobIdIn } from '../../helpers/job-id';
+import { asExpected, bulkAcked, countedThroughClient, exactly, leftovers, putLogsTemplate, startReindexBot, TEMPLATE_FIELD, watcherAudit, type EstateForReindex } from './fixture';
 
 const LAGGY = { refreshLagMs: 1_500, staleReadMs: 20_000, reindexDocsPerSec: 4_000 };
 
-describe('reindex job on a cluster with refresh lag and stale reads', () => {
+describe('reindex job on a cluster with refresh lag and stale reads (Slack emulator, BullMQ, worker in process)', () => {
   let estate: EstateForReindex;
+  let h: Harness;
   beforeAll(async () => {
     estate = (await startEstate({ masters: 1, data: 3, version: '8.15.0', speed: 100, esKnobs: LAGGY })) as EstateForReindex;
     await putLogsTemplate(estate.es.url);
+    h = await startReindexBot(estate, { worker: 'in-process' });
   });
-  afterAll(() => estate.close());
+  afterAll(async () => {
+    await h?.close();
+    await estate?.close();
+  });
 
   it('rebuilds every index under its name with the template mappings, settings and aliases, losing nothing', async () => {
     const { cluster } = estate.es;
@@ -21,24 +28,31 @@ describe('reindex job on a cluster with refresh lag and stale reads', () => {
     const es = new Client({ node: estate.es.url });
     await es.indices.updateAliases({ actions: [{ add: { index: 'logs-app-a', alias: 'logs-read' } }, { add: { index: 'logs-app-b', alias: 'logs-read' } }] });
     await es.indices.putSettings({ index: 'logs-app-b', settings: { 'index.refresh_interval': '30s' } });
-    const before = Object.fromEntries(names.map((n) => [n, cluster.trueDocCount(n)]));
+    // What must survive: the sources as counted through the official client before the job.
+    const before = await countedThroughClient(estate.es.url, names);
+    expect(before).toEqual({ 'logs-app-a': 3_000, 'logs-app-b': 4_500, 'logs-app-c': 6_000 });
 
-    const run = await drive({ deps: depsFor(estate), clock: estate.clock, args: { expression: 'logs-app-*' } });
+    const id = jobIdIn(await h.command('alice', 'reindex prod logs-app-*'));
+    const { final, asked } = await driveToEnd(h, id);
 
-    expect(run.outcome, run.stopText).toBe('completed');
-    for (const n of names) expect(cluster.trueDocCount(n)).toBe(before[n]);
+    expect(final.state, final.failedReason).toBe('completed');
+    expect(final.returnvalue.outcome, h.threadText(id)).toBe('completed');
+    expect(exactly(await watcherAudit(estate, before))).toEqual(asExpected(before));
     expect(leftovers(cluster, names)).toEqual({ temps: [], missing: [], blocked: [] });
     for (const n of names) expect(cluster.indices.get(n).mappings.properties).toHaveProperty(TEMPLATE_FIELD);
     const aliases = await es.indices.getAlias({ name: 'logs-read' });
     expect(Object.keys(aliases).sort()).toEqual(['logs-app-a', 'logs-app-b']);
     expect(cluster.indices.get('logs-app-b').settings['index.refresh_interval']).toBe('30s');
-    expect(cluster.observations.lostDocs).toBe(0);
-    expect(run.asked).toEqual([
+    expect(asked.map((a) => a.action)).toEqual([
       'reindex 3 indices (13,500 docs) on prod',
       'delete logs-app-a (3,000 documents) — its copy logs-app-a-r holds 3,000',
       'delete logs-app-b (4,500 documents) — its copy logs-app-b-r holds 4,500',
       'delete logs-app-c (6,000 documents) — its copy logs-app-c-r holds 6,000',
     ]);
+    // Each delete was asked with its copy's verified count, and the thread shows every index rebuilt.
+    const thread = h.threadText(id);
+    for (const n of names) expect(thread).toContain(`delete ${n} (`);
+    expect(thread).toMatch(/🏁/);
     await es.close();
   });
 
@@ -47,9 +61,11 @@ describe('reindex job on a cluster with refresh lag and stale reads', () => {
     cluster.knobs.refreshLagMs = 30_000;
     const es = new Client({ node: estate.es.url });
     cluster.createIndex('logs-naive', { shards: 2, replicas: 1, docs: 4_000 });
+    const counted = await countedThroughClient(estate.es.url, ['logs-naive']);
     // Acknowledged writes that are not yet searchable when the copy starts, as after a burst through the load balancer.
-    cluster.indexDocs('logs-naive', Array.from({ length: 500 }, (_, i) => ({ late: i })));
-    const truth = cluster.trueDocCount('logs-naive');
+    const late = await bulkAcked(estate.es.url, 'logs-naive', Array.from({ length: 500 }, (_, i) => ({ late: i })));
+    expect(late).toBe(500);
+    const truth = { 'logs-naive': counted['logs-naive'] + late };
 
     await es.indices.create({ index: 'logs-naive-r' });
     await es.reindex({ wait_for_completion: true, source: { index: 'logs-naive' }, dest: { index: 'logs-naive-r' } });
@@ -60,8 +76,11 @@ describe('reindex job on a cluster with refresh lag and stale reads', () => {
     await es.indices.clone({ index: 'logs-naive-r', target: 'logs-naive' });
     await es.indices.delete({ index: 'logs-naive-r' });
 
-    expect(cluster.trueDocCount('logs-naive')).toBeLessThan(truth);
     cluster.knobs.refreshLagMs = LAGGY.refreshLagMs;
+    // The watcher, counting after a refresh with every shard answering, finds acknowledged documents gone.
+    const [audit] = await watcherAudit(estate, truth);
+    expect(audit.problem).toBeUndefined();
+    expect(audit.missing, JSON.stringify(audit)).toBeGreaterThan(0);
     await es.close();
   });
 
@@ -69,14 +88,17 @@ describe('reindex job on a cluster with refresh lag and stale reads', () => {
     const { cluster } = estate.es;
     cluster.knobs.refreshLagMs = 30_000;
     cluster.createIndex('logs-late', { shards: 2, replicas: 1, docs: 4_000 });
-    cluster.indexDocs('logs-late', Array.from({ length: 500 }, (_, i) => ({ late: i })));
-    const truth = cluster.trueDocCount('logs-late');
+    const counted = await countedThroughClient(estate.es.url, ['logs-late']);
+    const late = await bulkAcked(estate.es.url, 'logs-late', Array.from({ length: 500 }, (_, i) => ({ late: i })));
+    expect(late).toBe(500);
+    const truth = { 'logs-late': counted['logs-late'] + late };
 
-    const run = await drive({ deps: depsFor(estate), clock: estate.clock, args: { expression: 'logs-late' }, jobId: 'late-1' });
+    const id = jobIdIn(await h.command('alice', 'reindex prod logs-late'));
+    const { final } = await driveToEnd(h, id);
     cluster.knobs.refreshLagMs = LAGGY.refreshLagMs;
 
-    expect(run.outcome, run.stopText).toBe('completed');
-    expect(cluster.trueDocCount('logs-late')).toBe(truth);
+    expect(final.returnvalue?.outcome, `${final.failedReason}\n${h.threadText(id)}`).toBe('completed');
+    expect(exactly(await watcherAudit(estate, truth))).toEqual(asExpected(truth));
     expect(leftovers(cluster, ['logs-late'])).toEqual({ temps: [], missing: [], blocked: [] });
   });
 });

@@ -14,6 +14,7 @@ import type {
   ShardCopy,
   UpgradeDeps,
   UpgradeSettings,
+  VotingExclusions,
 } from '../../../jobs/upgrade/ports';
 
 /** In-memory ports for unit tests: plain data the test arranges, no simulator, no SDK. */
@@ -25,6 +26,8 @@ export class FakeEs implements EsUpgradePort {
   explanations = new Map<string, AllocationExplanation>();
   settings = { excludeName: null as string | null, enable: null as string | null, maxShardsPerNode: 1000 };
   exclusions: string[] = [];
+  /** Set to say the cluster state's voting exclusions could not be read. */
+  exclusionsUnknown: string | undefined;
   async nodes() {
     return this.nodeList;
   }
@@ -50,8 +53,8 @@ export class FakeEs implements EsUpgradePort {
     Object.assign(this.settings, p);
   }
   async flush() {}
-  async votingExclusions() {
-    return this.exclusions;
+  async votingExclusions(): Promise<VotingExclusions> {
+    return this.exclusionsUnknown ? { known: false, why: this.exclusionsUnknown } : { known: true, names: [...this.exclusions] };
   }
   async addVotingExclusion(n: string) {
     this.exclusions.push(n);

@@ -99,11 +99,17 @@ describe('buildPlan', () => {
     expect(terminate.predicates!.map((p) => p.name).sort()).toEqual([
       'all_masters_present_and_elected',
       'asg_will_replace',
-      'cluster_green_or_only_version_replicas_unassigned',
+      'cluster_green_or_only_expected_replicas_unassigned',
+      'every_shard_on_node_has_a_started_copy_elsewhere',
       'instance_version_unchanged',
-      'no_initializing_or_relocating_shards',
       'no_other_node_out',
-      'no_sole_primary_on_node',
+      'no_primary_unassigned',
+      'no_shard_moving_to_or_from_node',
     ]);
+    // A dedicated master is gated on the masters, not on shard movement; its vote is withdrawn in a step of its own.
+    const masterSteps = upgradeDefinition.steps(data).filter((s) => s.name.startsWith('es-master-1/')).map((s) => s.name);
+    expect(masterSteps.slice(0, 2)).toEqual(['es-master-1/withdraw-vote', 'es-master-1/terminate']);
+    const masterTerminate = upgradeDefinition.steps(data).find((s) => s.name === 'es-master-1/terminate')!;
+    expect(masterTerminate.predicates!.map((p) => p.name).sort()).toEqual(['all_masters_present_and_elected', 'asg_will_replace', 'instance_version_unchanged', 'no_other_node_out', 'no_primary_unassigned']);
   });
 });

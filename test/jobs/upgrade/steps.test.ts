@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../jobs/upgrade/plan';
 import { awaitGreenStep } from '../../../jobs/upgrade/steps/await-green';
+import { awaitLeaveStep } from '../../../jobs/upgrade/steps/await-leave';
 import { awaitReplacementStep } from '../../../jobs/upgrade/steps/await-replacement';
 import { drainStep } from '../../../jobs/upgrade/steps/drain-node';
 import { reportStep } from '../../../jobs/upgrade/steps/report';
@@ -88,8 +89,9 @@ describe('drain', () => {
     const { ctx, said } = fakeCtx(deps, { state: { plan } });
     const out = await drainStep(plan.nodes[0]).run(ctx);
     expect(out).toMatchObject({ done: expect.stringMatching(/^replica allocation set to primaries and the cluster flushed \(the other data nodes lack the room: its shards need 1024\.0 GB, the other data nodes have 400\.0 GB free/) });
-    expect(es.settings).toMatchObject({ enable: 'primaries', excludeName: null });
-    expect(said.join('\n')).toMatch(/Falling back to Elastic's rolling-restart procedure/);
+    // Still excluded, so that no new shard (the next hourly index) lands on a node about to go.
+    expect(es.settings).toMatchObject({ enable: 'primaries', excludeName: 'es-data-1' });
+    expect(said.join('\n')).toMatch(/Falling back to Elastic's rolling-restart procedure.*`es-data-1` stays excluded from allocation/);
     expect(ctx.state.savedAllocation).toEqual({ excludeName: null, enable: null });
   });
 
@@ -122,5 +124,29 @@ describe('report', () => {
       throw new Error('webhook answered HTTP 500');
     };
     expect(await reportStep().run(ctx)).toEqual({ stop: 'replaced nodes not at the target: es-data-1 (runs 7.17.25); ⚠️ the summary webhook failed: webhook answered HTTP 500', reason: 'failed' });
+  });
+});
+
+describe('wait steps check before they wait', () => {
+  it('await-leave, resumed after the node left and its replacement joined, finishes without a long poll', async () => {
+    const { deps, es, plan } = await setup();
+    const polls: unknown[] = [];
+    const health = es.health.bind(es);
+    es.health = async (wait?: unknown) => (wait && polls.push(wait), health());
+    es.nodeList = es.nodeList.map((n) => (n.name === 'es-data-1' ? { ...n, id: 'id-replacement' } : n));
+    const { ctx } = fakeCtx(deps, { state: { plan } });
+    expect(await awaitLeaveStep(plan.nodes[0]).run(ctx)).toMatchObject({ done: expect.stringMatching(/^es-data-1 left; 9 of 9 nodes/) });
+    expect(polls).toEqual([]);
+  });
+
+  it('await-green finds the cluster green without a long poll', async () => {
+    const { deps, es, plan } = await setup();
+    es.report = { ...es.report, status: 'green', unassigned: 0 };
+    const polls: unknown[] = [];
+    const health = es.health.bind(es);
+    es.health = async (wait?: unknown) => (wait && polls.push(wait), health());
+    const { ctx } = fakeCtx(deps, { state: { plan } });
+    expect(await awaitGreenStep(plan.nodes[0]).run(ctx)).toMatchObject({ done: 'cluster green' });
+    expect(polls).toEqual([]);
   });
 });

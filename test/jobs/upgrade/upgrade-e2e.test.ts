@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../helpers/harness';
-import { seedEstate, TARGET, type SeededEstate } from '../../../sim/seed/upgrade-seed';
+import { seedWatchedEstate, TARGET, type WatchedEstate } from '../../../sim/seed/watched-upgrade-seed';
 
 let h: Harness | undefined;
-let seeded: SeededEstate | undefined;
+let seeded: WatchedEstate | undefined;
 afterEach(async () => {
   await h?.close();
-  seeded?.series.stop();
-  await seeded?.estate.close();
+  await seeded?.close();
   h = undefined;
   seeded = undefined;
 });
@@ -45,8 +44,9 @@ const CRASHES = [
 describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)', () => {
   it('a full rolling upgrade with the worker SIGKILLed at 20 boundaries: resumes, terminates nothing twice, never red, nothing lost', async () => {
     // Slow enough (and a 4-minute boot) that a wait is still running when the restarted worker picks the job up (~3 s real).
-    seeded = await seedEstate({ speed: 60, awsKnobs: { bootMs: 240_000 } });
+    seeded = await seedWatchedEstate({ speed: 60, awsKnobs: { bootMs: 240_000 } });
     h = await startHarness({ estate: seeded.estate, config: { worker: { predicateWait: '60m' } }, clusterConfig: { upgrade: { pollInterval: '1s' } } });
+    await seeded.start();
     await h.restartWorker({ crashAt: CRASHES[0] });
     const reply = await h.command('alice', 'upgrade prod');
     expect(reply).toMatch(/Upgrade queued for `prod` as job/);
@@ -67,7 +67,8 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     const missed: string[] = [];
     let armedAfterRecord = false;
     const isRecorded = (crash: string | undefined, records: Array<{ step: string }>) => !!crash && records.some((r) => r.step === crash.slice(0, crash.lastIndexOf(':')));
-    const deadline = Date.now() + 200_000;
+    // 230 s: twenty worker restarts cost most of it, and on two shared cores each one can take ten seconds.
+    const deadline = Date.now() + 230_000;
     for (;;) {
       const s = await h.job(jobId);
       expect(Date.now(), `job stuck (${s?.state}, next crash ${CRASHES[next]}, step ${s?.data.cursor})\n${h.threadText(jobId)}\n--- worker log ---\n${h.workerLog().slice(-3000)}`).toBeLessThan(deadline);
@@ -104,13 +105,15 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     expect(missed.filter((c) => c.includes('/terminate:')), report).toEqual([]);
     expect(kills, report).toBeGreaterThanOrEqual(12);
 
-    const { cluster } = seeded.estate.es;
-    expect(cluster.observations).toMatchObject({ everRed: false, lostDocs: 0 });
-    expect(cluster.observations.maxNodesOut).toBeLessThanOrEqual(1);
-    seeded.series.stop();
-    expect(cluster.trueDocCount('*')).toBeGreaterThanOrEqual(seeded.expectedDocs());
-    expect(cluster.nodes().map((n) => n.version)).toEqual(Array(9).fill(TARGET));
-    const terminated = seeded.estate.aws.sim.terminations.map((t) => t.instanceId);
+    // The watcher's account (public Elasticsearch and AWS APIs only): never red, at most one node out, every
+    // document counted at the start and every acknowledged write still countable, one termination activity each.
+    const w = await seeded.finish();
+    expect(w.violations, w.documentsLine).toEqual([]);
+    expect(w.report).toMatchObject({ redSeen: false, maxNodesOut: 1, terminatedTwice: [] });
+    expect(w.missingDocs, JSON.stringify(w.audit)).toBe(0);
+    expect(w.writes.unresolved).toBe(0);
+    expect(seeded.estate.es.cluster.nodes().map((n) => n.version)).toEqual(Array(9).fill(TARGET));
+    const terminated = w.terminated;
     expect(terminated).toHaveLength(9);
     expect(new Set(terminated).size).toBe(9);
     expect(clicked.size).toBe(9);
@@ -121,12 +124,13 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     expect(thread).toMatch(/Kibana may refuse to work/);
     expect(final.returnvalue.terminated).toHaveLength(9);
     for (const id of terminated) expect(final.returnvalue.summary).toContain(id);
-  }, 260_000);
+  }, 290_000);
 
   it('a replacement that never joins stops the job with Keep waiting / Abort buttons; Abort leaves the settings restored', async () => {
-    seeded = await seedEstate({ speed: 200 });
+    seeded = await seedWatchedEstate({ speed: 200 });
     seeded.estate.es.cluster.knobs.neverJoin.add('es-data-2');
     h = await startHarness({ estate: seeded.estate });
+    await seeded.start();
     const jobId = jobIdOf(await h.command('alice', 'upgrade prod --node es-data-2 --join-timeout 5m'));
     await h.waitForJob(jobId, { until: 'parked', timeoutMs: 60_000 });
     await h.approve('bob', jobId);
@@ -141,6 +145,9 @@ describe('/elk upgrade end to end (Slack emulator, BullMQ, worker child process)
     const thread = h.threadText(jobId);
     expect(thread).toMatch(/allocation exclusion restored to none/);
     expect(thread).toMatch(/was terminated and its replacement has not joined yet/);
-    expect(seeded.estate.aws.sim.terminations).toHaveLength(1);
+    const w = await seeded.finish();
+    expect(w.terminated).toHaveLength(1);
+    expect(w.report).toMatchObject({ redSeen: false, maxNodesOut: 1 });
+    expect(w.missingDocs, JSON.stringify(w.audit)).toBe(0);
   }, 120_000);
 });

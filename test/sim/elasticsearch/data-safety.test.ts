@@ -14,15 +14,24 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
   it('documents are searchable only after a refresh; refreshLagMs delays it', async () => {
     h = await startSim({ knobs: { refreshLagMs: 3_000 } });
     await h.client.indices.create({ index: 'r', settings: { number_of_shards: 2, refresh_interval: '-1' } });
-    await bulkIndex(h.client, 'r', generateLogDocs({ count: 50, from: 0, to: 60_000, seed: 3 }));
+    const docs = generateLogDocs({ count: 50, from: 0, to: 60_000, seed: 3 });
+    await bulkIndex(h.client, 'r', docs);
     expect((await h.client.count({ index: 'r' })).count).toBe(0);
     expect(h.cluster.trueDocCount('r')).toBe(50);
     const before = h.clock.now();
     await h.client.indices.refresh({ index: 'r' });
     expect(h.clock.now() - before).toBeGreaterThanOrEqual(3_000);
     expect((await h.client.count({ index: 'r' })).count).toBe(50);
-    const res = await h.client.search({ index: 'r', size: 0, query: { query_string: { query: 'Status:[500 TO 599]' } }, aggs: { by: { terms: { field: 'host.keyword' } } } });
-    expect(typeof (res.hits.total as { value: number }).value).toBe('number');
+    const res = await h.client.search({ index: 'r', size: 0, query: { query_string: { query: 'Status:[300 TO 499]' } }, aggs: { by: { terms: { field: 'host.keyword' } } } });
+    // The refreshed documents answer queries and aggregations exactly as their content says.
+    const matching = docs.filter((d) => d.Status >= 300 && d.Status <= 499);
+    const perHost = new Map<string, number>();
+    for (const d of matching) perHost.set(d.host, (perHost.get(d.host) ?? 0) + 1);
+    expect(matching.length, 'the seed yields some 3xx and 4xx documents').toBeGreaterThan(0);
+    expect(matching.length, 'and not only those').toBeLessThan(docs.length);
+    expect(res.hits.total).toMatchObject({ value: matching.length });
+    const buckets = (res.aggregations!.by as { buckets: Array<{ key: string; doc_count: number }> }).buckets;
+    expect(Object.fromEntries(buckets.map((b) => [b.key, b.doc_count]))).toEqual(Object.fromEntries(perHost));
   });
 
   it('reindex task lifecycle: running with growing status, then completed with the documented response', async () => {

@@ -1,8 +1,13 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { parseApprovalButtonValue } from '../../../slack/blocks/approval';
 import type { BotDeps } from '../../bot-deps';
+import { registerAlertButtons } from './alert-buttons';
+import { rewriteDecided } from './rewrite-decided';
 
-/** Button clicks. Each is acknowledged at once; the answer to the clicker is ephemeral. */
+/**
+ * Button clicks. Each is acknowledged at once. A decision that counts is answered by the rewritten question,
+ * which everybody sees; only a refused click gets an ephemeral, saying why and what to do.
+ */
 export function register(app: App, deps: BotDeps): void {
   const tell = async (body: BlockButtonAction, text: string) => {
     const channel = body.channel?.id ?? body.container?.channel_id;
@@ -14,10 +19,15 @@ export function register(app: App, deps: BotDeps): void {
       await ack();
       const ids = parseApprovalButtonValue(action.value);
       if (!ids) return tell(body, 'This button is malformed; it does nothing.');
+      // Read first: if the worker had not stored the question's ts yet, decide() cannot rewrite the message.
+      const asked = (await deps.jobs.getJob(ids.jobId).catch(() => undefined))?.data.pendingApproval;
       const res = await deps.jobs.decide(ids.jobId, ids.approvalId, body.user.id, approved);
-      await tell(body, res.message);
+      if (res.ok && asked?.id === ids.approvalId && !asked.postedTs) await rewriteDecided(deps, body, asked, approved);
+      if (!res.ok) await tell(body, res.message);
     });
   }
+
+  if (deps.alerts) registerAlertButtons(app, deps, deps.alerts);
 
   app.action<BlockButtonAction>('job_cancel', async ({ ack, body, action }) => {
     await ack();

@@ -1,0 +1,31 @@
+import { esc } from '../slack/blocks/text';
+import type { JobData, Step } from './types';
+import { lastDoneNumber } from './step-number';
+import { WORKER_ID } from './worker-id';
+
+export function lastDone(data: JobData): string {
+  const last = data.records.at(-1);
+  return last ? `*${esc(last.label)}* (step ${lastDoneNumber(data)})` : 'none';
+}
+
+export function handBackLine(current: Step<any, any> | undefined, data: JobData): string {
+  const at = current ? ` during *${esc(current.label)}*` : '';
+  return `⏸️ Worker \`${WORKER_ID}\` is shutting down: the job stopped safely${at} and will resume on the next worker. Last completed step: ${lastDone(data)}.`;
+}
+
+/** What the thread hears when a run starts on a job another worker ran before; undefined for a plain start. */
+export function resumeLine(crashed: string | undefined, handedBy: string | undefined, data: JobData, inFlight: Step<any, any> | undefined): string | undefined {
+  const check = inFlight ? ` *${esc(inFlight.label)}* may have started: the cluster is asked whether it happened before anything is repeated.` : '';
+  if (crashed) return `🔁 Resumed by worker \`${WORKER_ID}\` after a restart (\`${esc(crashed)}\` stopped without handing the job back); last completed step: ${lastDone(data)}.${check}`;
+  if (handedBy) return `▶️ Resumed by worker \`${WORKER_ID}\` (\`${esc(handedBy)}\` handed it back when it shut down); last completed step: ${lastDone(data)}.${check}`;
+  return undefined;
+}
+
+/** A job that lost its cluster lock runs no cleanup: these lines say what it therefore left as it was. */
+export function notRestoredLines(holder: string | undefined, data: JobData, inFlight: Step<any, any> | undefined): string[] {
+  return [
+    `cleanup did not run: ${holder ? `\`${esc(holder)}\` holds the cluster now, and ` : ''}putting back this job's changes (settings, blocks, exclusions) while another job may depend on them could undo its work`,
+    `last completed step: ${lastDone(data)}`,
+    ...(inFlight ? [`*${esc(inFlight.label)}* was in flight and may or may not have happened`] : []),
+  ];
+}

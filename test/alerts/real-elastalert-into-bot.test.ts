@@ -1,0 +1,86 @@
+/**
+ * The real Elastalert 0.2.4 (Debian's) runs the team's "Spike in 5xxs" rule against the Elasticsearch simulator,
+ * and its own HTTPPostAlerter posts the match into the bot's webhook with the secret header: the alert thread
+ * must appear, with the spike's numbers and the alert_text rendered from the bot's copy of the rule.
+ * Skips only when Debian's elastalert is not installed (CI installs it).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaledClock } from '../../src/clock';
+import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../../sim/elasticsearch';
+import { ELASTALERT_TEST_RULE, elastalertInstalled, runElastalert } from '../../sim/elastalert/run-elastalert';
+import { messageText } from '../../sim/slack';
+import { OPS_CHANNEL, startAlertHarness, WEBHOOK_SECRET, type AlertHarness } from './alert-harness';
+
+const installed = elastalertInstalled();
+if (!installed) console.warn(`\n*** SKIPPING test/alerts/real-elastalert-into-bot: ${ELASTALERT_TEST_RULE} is missing (apt-get install elastalert) ***\n`);
+
+const T = (hhmmss: string) => `2024-01-01T${hhmmss}.000Z`;
+const MIN = 60_000;
+
+const spikeRule = {
+  name: 'Spike in 5xxs',
+  type: 'spike',
+  index: 'logstash-*',
+  timeframe: { minutes: 15 },
+  spike_height: 2,
+  spike_type: 'up',
+  threshold_cur: 5,
+  filter: [{ query: { query_string: { query: 'Status: [500 TO 599]' } } }],
+  alert_text_type: 'alert_text_only',
+  alert_text: '5xxs spiked {1}x. Was {2} in the last window, compared to {3} before',
+  alert_text_args: ['name', 'spike_height', 'spike_count', 'reference_count'],
+};
+
+/** A steady 5xx every 5 minutes, then one every 20 s from 10:40:10: one spike match (6 vs 3). */
+function docs(): Record<string, unknown>[] {
+  const err = (t: number, Status = 503) => ({ '@timestamp': new Date(t).toISOString(), Status, path: '/api/orders', host: 'api-1', method: 'GET' });
+  const steady = Array.from({ length: 12 }, (_, i) => err(Date.parse(T('10:02:00')) + i * 5 * MIN, 500 + (i % 4)));
+  const spike = Array.from({ length: 12 }, (_, i) => err(Date.parse(T('10:40:10')) + i * 20_000, 502));
+  return [...steady, ...spike];
+}
+
+describe.skipIf(!installed)('the real Elastalert posting into the bot', () => {
+  let sim: ElasticsearchSimulator;
+  let a: AlertHarness;
+  beforeAll(async () => {
+    sim = await startElasticsearchSimulator({ clock: scaledClock(1) });
+    sim.cluster.seedNode({ name: 'es-1', ip: '10.0.0.1', version: '7.17.25', roles: ['master', 'data'] });
+    sim.cluster.createIndex('logstash-2024.01.01', { shards: 2, replicas: 0, docs: docs() });
+    const rulesDir = mkdtempSync(join(tmpdir(), 'elk-ops-rules-'));
+    // The bot's copy of the rule file, as deployed: the same rule with its post alerter (only the URL changed).
+    writeFileSync(join(rulesDir, 'spike-5xxs.yaml'), yaml.dump({ ...spikeRule, alert: ['post'], http_post_url: 'https://elk-ops.example.com/elastalert/post' }));
+    a = await startAlertHarness({ worker: 'in-process', elastalert: { rulesDir } });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await sim?.close();
+  });
+
+  it('opens an alert thread from Elastalert\'s own HTTP POST', async () => {
+    const run = await runElastalert({
+      esUrl: sim.url,
+      rule: { ...spikeRule, http_post_headers: { 'X-Elk-Ops-Secret': WEBHOOK_SECRET }, http_post_static_payload: { rule_name: 'Spike in 5xxs', cluster: 'prod' } },
+      alsoPostTo: [`${a.base}/elastalert/post`],
+      start: T('10:00:00'),
+      end: T('11:00:00'),
+      config: { buffer_time: { minutes: 15 } },
+    });
+    // Elastalert raises on a non-2xx answer (raise_for_status), so no error means the bot said 2xx.
+    expect(run.errors).toEqual([]);
+    expect(run.matches).toHaveLength(1);
+    const parent = await a.h.slack.waitUntil(() => a.parents()[0], { timeoutMs: 15_000, what: 'the alert parent' });
+    const text = messageText(parent);
+    expect(text).toMatch(/Spike in 5xxs/);
+    expect(text).toMatch(/Spike:\* 6 now vs 3 before · height 2× · timeframe 15 minutes/);
+    // Rendered by src/rules from the bot's copy of the rule, as Elastalert would.
+    expect(text).toContain('5xxs spiked 2x. Was 6 in the last window, compared to 3 before');
+    expect(text).toMatch(/Status codes:\* `501` ×1/);
+    expect(text).toMatch(/Cluster\*\nprod/);
+    expect(a.h.slack.thread(OPS_CHANNEL, parent.ts)).toHaveLength(1);
+    expect(a.h.slack.violations).toEqual([]);
+  }, 120_000);
+});

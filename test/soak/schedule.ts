@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+
+export type SoakKind = 'upgrade' | 'reindex';
+
+/** One thing done to the estate or the bot, `at` real ms after the command was typed. */
+export type Chaos =
+  | { at: number; what: 'sigkill' }
+  | { at: number; what: 'sigterm' }
+  /** SIGKILL while a call is in the air: the server acted, the answer never arrives. */
+  | { at: number; what: 'kill-in-call'; target: 'es' | 'aws'; match: string; nth: number }
+  /** Transient trouble on the bot's connections for `forMs`: each matching request hit with probability `rate`. */
+  | { at: number; what: 'faults'; target: 'es' | 'aws'; fault: 'reset-before' | 'reset-after' | 'error' | 'throttle'; status?: number; rate: number; forMs: number }
+  | { at: number; what: 'redis-restart'; signal: 'SIGTERM' | 'SIGKILL' }
+  /** Elasticsearch's own fault knob: `times` requests to paths like `path` answered with `status`. */
+  | { at: number; what: 'es-knob-fault'; path: string; status: 429 | 500 | 503; times: number };
+
+export interface Schedule {
+  kind: SoakKind;
+  seed: number;
+  /** Recoveries 5× slower than usual. */
+  slowRecovery: boolean;
+  /** The first replacement instance dies during boot. */
+  failBoot: boolean;
+  refreshLagMs: number;
+  staleReadMs: number;
+  /** The worker's own ELK_CRASH_AT point for its first life, if any. */
+  crashAt?: string;
+  chaos: Chaos[];
+}
+
+// Matches are on "METHOD path Action" as the chaos proxy sees it.
+const ES_CALLS = ['_bulk', '_cluster/settings', '_cluster/health', '_reindex', '_tasks', '_count', 'DELETE ', '_clone', '_block', '_settings', '_refresh'];
+const AWS_CALLS = ['TerminateInstanceInAutoScalingGroup', 'DescribeAutoScalingGroups', 'DescribeInstances', 'DescribeLaunchTemplateVersions'];
+
+const CRASH_POINTS: Record<SoakKind, string[]> = {
+  upgrade: ['plan:after', 'es-data-1/drain:during', 'es-data-1/terminate:ran', 'es-data-2/terminate:before', 'es-data-2/await-replacement:during', 'es-master-2/terminate:ran'],
+  reindex: ['plan:after', 'logs-soak-a/follow-copy:during', 'logs-soak-a/delete-source:ran', 'logs-soak-b/restore-name:before', 'logs-soak-a/delete-temp:ran'],
+};
+
+const at = (horizonMs: number) => fc.integer({ min: 300, max: horizonMs });
+
+function chaos(kind: SoakKind, horizonMs: number): fc.Arbitrary<Chaos> {
+  const calls = (target: 'es' | 'aws') => fc.constantFrom(...(target === 'es' ? ES_CALLS : AWS_CALLS));
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.record({ at: at(horizonMs), what: fc.constant('sigkill' as const) }) },
+    { weight: 1, arbitrary: fc.record({ at: at(horizonMs), what: fc.constant('sigterm' as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<'es' | 'aws'>(...(kind === 'upgrade' ? (['es', 'aws'] as const) : (['es'] as const))).chain((target) =>
+        fc.record({ at: at(horizonMs), what: fc.constant('kill-in-call' as const), target: fc.constant(target), match: calls(target), nth: fc.integer({ min: 1, max: 3 }) }),
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom<'es' | 'aws'>('es', 'aws').chain((target) =>
+        fc.record({
+          at: at(horizonMs),
+          what: fc.constant('faults' as const),
+          target: fc.constant(target),
+          fault: target === 'aws' ? fc.constantFrom('reset-before' as const, 'reset-after' as const, 'error' as const, 'throttle' as const) : fc.constantFrom('reset-before' as const, 'reset-after' as const, 'error' as const),
+          status: fc.constantFrom(429, 500, 502, 503),
+          rate: fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+          forMs: fc.integer({ min: 200, max: 3_000 }),
+        }),
+      ),
+    },
+    { weight: 1, arbitrary: fc.record({ at: at(horizonMs), what: fc.constant('redis-restart' as const), signal: fc.constantFrom('SIGTERM' as const, 'SIGKILL' as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        at: at(horizonMs),
+        what: fc.constant('es-knob-fault' as const),
+        path: fc.constantFrom('_bulk', '_cluster/health', '_count', '_cat/shards', '_nodes'),
+        status: fc.constantFrom(429 as const, 500 as const, 503 as const),
+        times: fc.integer({ min: 1, max: 4 }),
+      }),
+    },
+  );
+}
+
+export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: number }): fc.Arbitrary<Omit<Schedule, 'seed'>> {
+  return fc.record({
+    kind: fc.constant(kind),
+    slowRecovery: fc.boolean(),
+    failBoot: kind === 'upgrade' ? fc.boolean() : fc.constant(false),
+    refreshLagMs: fc.constantFrom(0, 0, 1_000, 5_000),
+    staleReadMs: fc.constantFrom(0, 0, 15_000),
+    crashAt: fc.option(fc.constantFrom(...CRASH_POINTS[kind]), { nil: undefined }),
+    chaos: fc.array(chaos(kind, o.horizonMs), { minLength: 1, maxLength: o.maxChaos }).map((cs) => cs.sort((a, b) => a.at - b.at)),
+  });
+}
+
+/** The same seed gives the same schedule on any machine: that is what makes a replay command worth printing. */
+export function scheduleFor(kind: SoakKind, seed: number, o = { horizonMs: 12_000, maxChaos: 5 }): Schedule {
+  const [s] = fc.sample(scheduleArb(kind, o), { seed, numRuns: 1 });
+  return { ...s, seed };
+}
