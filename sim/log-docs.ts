@@ -1,3 +1,4 @@
+import { seededRandom } from './seeded-random';
 /**
  * Realistic web access-log documents for seeding indices and driving alert scenarios. Deterministic for a
  * given seed so tests can assert exact counts; a `spike` window raises the share of 5xx responses.
@@ -30,22 +31,11 @@ const ERROR_STATUSES = [500, 502, 503, 503, 504];
 /** Share of 5xx outside a spike: a healthy service still fails now and then. */
 const BASE_5XX_RATIO = 0.01;
 
-/** mulberry32: tiny, fast and good enough for synthetic data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ms = (d: Date | number) => (typeof d === 'number' ? d : d.getTime());
 
 export function generateLogDocs(opts: LogDocOptions): LogDoc[] {
-  const rand = prng(opts.seed ?? 1);
+  const rand = seededRandom(opts.seed ?? 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const from = ms(opts.from);
   const to = ms(opts.to);

@@ -5,6 +5,7 @@
  * Skips only when Debian's elastalert is not installed (CI installs it).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { fieldNotesSpikeRule } from '../../sim/elastalert/field-notes-spike-rule';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
@@ -21,19 +22,7 @@ if (!installed) console.warn(`\n*** SKIPPING test/alerts/real-elastalert-into-bo
 const T = (hhmmss: string) => `2024-01-01T${hhmmss}.000Z`;
 const MIN = 60_000;
 
-const spikeRule = {
-  name: 'Spike in 5xxs',
-  type: 'spike',
-  index: 'logstash-*',
-  timeframe: { minutes: 15 },
-  spike_height: 2,
-  spike_type: 'up',
-  threshold_cur: 5,
-  filter: [{ query: { query_string: { query: 'Status: [500 TO 599]' } } }],
-  alert_text_type: 'alert_text_only',
-  alert_text: '5xxs spiked {1}x. Was {2} in the last window, compared to {3} before',
-  alert_text_args: ['name', 'spike_height', 'spike_count', 'reference_count'],
-};
+const spikeRule = fieldNotesSpikeRule;
 
 /** A steady 5xx every 5 minutes, then one every 20 s from 10:40:10: one spike match (6 vs 3). */
 function docs(): Record<string, unknown>[] {

@@ -3,6 +3,7 @@
  * Skips only when Debian's elastalert is not installed (CI installs it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldNotesSpikeRule } from '../../sim/elastalert/field-notes-spike-rule';
 import { scaledClock } from '../../src/clock';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../../sim/elasticsearch';
 import { ELASTALERT_TEST_RULE, elastalertInstalled, runElastalert } from '../../sim/elastalert/run-elastalert';
@@ -16,20 +17,7 @@ const T = (hhmmss: string) => `2024-01-01T${hhmmss}.000Z`;
 const at = (t: string) => Date.parse(t);
 const MIN = 60_000;
 
-/** The field-notes rule with its placeholders filled; alert_text fixed (the notes' `{4}` has no argument and raises). */
-const spikeRule = {
-  name: 'Spike in 5xxs',
-  type: 'spike',
-  index: 'logstash-*',
-  timeframe: { minutes: 15 },
-  spike_height: 2,
-  spike_type: 'up',
-  threshold_cur: 5,
-  filter: [{ query: { query_string: { query: 'Status: [500 TO 599]' } } }],
-  alert_text_type: 'alert_text_only',
-  alert_text: '5xxs spiked {1}x. Was {2} in the last window, compared to {3} before',
-  alert_text_args: ['name', 'spike_height', 'spike_count', 'reference_count'],
-};
+const spikeRule = fieldNotesSpikeRule;
 
 /**
  * Traffic 10:00-11:00: realistic non-5xx noise from generateLogDocs (its own random 5xx removed, so every 5xx

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { seededRandom } from '../../sim/seeded-random';
 import { Queue } from 'bullmq';
 import { kindOfJobId, queueName } from '../../src/queues/names';
 import { writeFileSync } from 'node:fs';
@@ -30,16 +31,6 @@ const JOB_BOUND_MS: Record<SoakKind, number> = { upgrade: 75_000, reindex: 45_00
 
 export const replayCommand = (kind: SoakKind, seed: number, quick?: boolean) => `npm run soak -- --seed ${seed} --kind ${kind}${quick ? ' --quick' : ''}`;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,7 +50,7 @@ export async function soakOnce(
 ): Promise<SoakResult> {
   const bound = o.boundMs ?? JOB_BOUND_MS[kind];
   const schedule = { ...scheduleFor(kind, seed), ...override };
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const violations: string[] = [];
   const notes: string[] = [];
   const figures: Record<string, number | string> = { sigkills: 0, sigterms: 0, killsInCall: 0, redisRestarts: 0, workerStarts: 0 };
