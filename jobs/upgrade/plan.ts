@@ -1,5 +1,6 @@
 import { formatDuration } from '../../src/config/duration';
 import type { NodeOrder, UpgradeArgs } from './args';
+import { basisFrom, describeBasis, nodeEstimateMs } from './estimate';
 import { describeMapping, runsOn } from './node-mapping';
 import { kindOf, orderNodes, orderReason, roleLabel, type NodeKind } from './node-order';
 import type { GroupFacts, InstanceFacts, UpgradeDeps } from './ports';
@@ -35,6 +36,8 @@ export interface Plan {
   /** Every instance in the groups when planned: a replacement is an instance not in this list. */
   knownInstances: string[];
   estimateMs: number;
+  /** What the estimate is made of, for the plan text (absent on plans recorded before it was kept). */
+  estimateBasis?: string;
 }
 
 const LIVE = new Set(['pending', 'running']);
@@ -53,7 +56,9 @@ export async function buildPlan(deps: UpgradeDeps, args: UpgradeArgs, now: numbe
   const instanceIds = groups.flatMap((g) => g.instances.map((i) => i.id));
   const instances = (await aws.instances(instanceIds)).filter((i) => LIVE.has(i.state));
   const groupOf = new Map(groups.flatMap((g) => g.instances.map((i) => [i.id, g.name] as const)));
-  const [nodes, master, shards] = await Promise.all([es.nodes(), es.electedMaster(), es.shards()]);
+  // An unreadable throttle costs the estimate its accuracy, never the upgrade its plan.
+  const [nodes, master, shards, recovery] = await Promise.all([es.nodes(), es.electedMaster(), es.shards(), es.recoverySettings().catch((err: Error) => err)]);
+  const basis = basisFrom(recovery, settings);
 
   const problems: string[] = [];
   const mapped: PlannedNode[] = [];
@@ -104,7 +109,7 @@ export async function buildPlan(deps: UpgradeDeps, args: UpgradeArgs, now: numbe
       target: targets.get(group)!,
       shards: load.shards,
       bytes: load.bytes,
-      estimateMs: estimate(kind, load.bytes, settings),
+      estimateMs: nodeEstimateMs(kind, load.bytes, basis),
     });
   }
   if (problems.length) throw new Error(`cannot plan the upgrade:\n• ${problems.join('\n• ')}`);
@@ -134,6 +139,7 @@ export async function buildPlan(deps: UpgradeDeps, args: UpgradeArgs, now: numbe
     groups: Object.fromEntries(groups.map((g) => [g.name, { desired: g.desiredCapacity, target: targets.get(g.name)! }])),
     knownInstances: instanceIds,
     estimateMs: ordered.reduce((s, n) => s + n.estimateMs, 0),
+    estimateBasis: describeBasis(ordered.filter((n) => n.kind === 'data').reduce((s, n) => s + n.bytes, 0), basis),
   };
 }
 
@@ -150,12 +156,6 @@ async function targetOf(deps: UpgradeDeps, args: UpgradeArgs, g: GroupFacts): Pr
   return v;
 }
 
-/** Drain and recovery move the node's data twice; every node waits for a boot. A rough figure for the plan only. */
-function estimate(kind: NodeKind, bytes: number, s: UpgradeDeps['settings']): number {
-  const copy = (bytes / (s.recoveryMbPerSec * 1024 * 1024)) * 1000;
-  return s.bootEstimate + (kind === 'data' ? 2 * copy : 0);
-}
-
 function nameOf(i: InstanceFacts): string {
   return i.tags.Name ? ` (${i.tags.Name})` : '';
 }
@@ -169,5 +169,6 @@ export function formatPlan(plan: Plan): string {
   const head = plan.nodes.length
     ? `*Upgrade plan*: ${plan.nodes.length} of ${plan.expectedNodes} nodes to replace, one at a time · estimated ${formatDuration(plan.estimateMs)}`
     : `*Upgrade plan*: nothing to replace — every node is at its target`;
-  return [head, ...lines, plan.nodes.length ? plan.orderReason : '', skipped].filter(Boolean).join('\n');
+  const basis = plan.nodes.length && plan.estimateBasis ? `Estimate: ${plan.estimateBasis}` : '';
+  return [head, ...lines, plan.nodes.length ? plan.orderReason : '', basis, skipped].filter(Boolean).join('\n');
 }

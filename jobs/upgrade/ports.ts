@@ -71,6 +71,16 @@ export interface AllocationSettings {
   maxShardsPerNode: number;
 }
 
+/** The cluster's own recovery figures, for the plan's time estimate. */
+export interface RecoverySettings {
+  /** indices.recovery.max_bytes_per_sec in bytes; 0 or less means unthrottled. A per-node limit on all its recoveries together. */
+  maxBytesPerSec: number;
+  /** cluster.routing.allocation.node_concurrent_recoveries. */
+  concurrentRecoveries: number;
+  /** Where the throttle came from: transient, persistent, or the node's default (ES's default is 40mb). */
+  throttleFrom: 'transient' | 'persistent' | 'default';
+}
+
 export type VotingExclusions = { known: true; names: string[] } | { known: false; why: string };
 
 export interface EsUpgradePort {
@@ -84,6 +94,8 @@ export interface EsUpgradePort {
   /** Data-path disk per node, for the drain's room estimate. */
   disks(): Promise<NodeDisk[]>;
   allocationSettings(): Promise<AllocationSettings>;
+  /** GET _cluster/settings?include_defaults: the recovery throttle and concurrency in force. */
+  recoverySettings(): Promise<RecoverySettings>;
   /** Writes the persistent settings given; null removes a setting. */
   setAllocation(patch: { excludeName?: string | null; enable?: string | null }): Promise<void>;
   flush(): Promise<void>;

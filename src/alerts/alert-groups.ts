@@ -40,7 +40,7 @@ export interface GroupState {
   intent?: PostIntent;
   /** The route's (or the payload's) severity, '' when none: what elastalert.alerts.holdUpgradesOn matches. */
   severity: string;
-  /** The once-per-thread extras already claimed (claimOnce): 'chart', 'ops'. */
+  /** The once-per-thread extras already claimed (claimOnce): 'chart', 'ops', 'breakdown'. */
   once: string[];
 }
 
@@ -162,7 +162,7 @@ export class AlertGroups {
    * caller only. At most once: a worker that dies after claiming leaves the extra out rather than post it twice;
    * a new episode (new thread) starts unclaimed, as opening a thread rewrites the hash.
    */
-  async claimOnce(gid: string, what: 'chart' | 'ops', epi: number): Promise<boolean> {
+  async claimOnce(gid: string, what: 'chart' | 'ops' | 'breakdown', epi: number): Promise<boolean> {
     return (await this.redis.hsetnx(this.keys(gid)[0], `once:${what}`, String(epi))) === 1;
   }
 

@@ -17,6 +17,7 @@ import { connectRedis } from '../queues/redis';
 import type { SlackPoster } from '../slack/slack-poster';
 import { peakOf, RuleBook, summarize, topPairs } from './alert-content';
 import { esAlertCounts, type AlertCountsPort } from './alert-counts';
+import { esAlertBreakdown, type BreakdownPort } from './alert-breakdown';
 import { parentMarker, parentMessage, replyMarker, replyMessage, supersededMessage, utc } from './alert-blocks';
 import { AlertGroups, groupId, type GroupState } from './alert-groups';
 import { ALERT_QUEUE, type AlertJobData } from './alert-queue';
@@ -34,6 +35,8 @@ export interface DeliveryDeps {
   pollMs?: number;
   /** The chart's counts; default: the rule's query on the alert's cluster through the Elasticsearch client. */
   counts?: AlertCountsPort;
+  /** The "what moved" terms; default: the rule's query on the alert's cluster through the Elasticsearch client. */
+  breakdown?: BreakdownPort;
 }
 
 const LOCK_TTL_MS = 15_000;
@@ -46,7 +49,7 @@ export function startAlertDelivery(d: DeliveryDeps): { close(): Promise<void>; g
   const groups = new AlertGroups(redis, config.redis.prefix);
   const rules = new RuleBook(config, log);
   const jobs = new RunningJobs(redis, config.redis.prefix);
-  const extras = { config, groups, slack: d.slack, client: d.client, rules, counts: d.counts ?? esAlertCounts(config), jobs, log };
+  const extras = { config, groups, slack: d.slack, client: d.client, rules, counts: d.counts ?? esAlertCounts(config), breakdown: d.breakdown ?? esAlertBreakdown(config), jobs, log };
 
   const process = async (job: Job<AlertJobData>) => {
     const alert = job.data.alert;
@@ -167,7 +170,7 @@ export function startAlertDelivery(d: DeliveryDeps): { close(): Promise<void>; g
         await groups.parentUpdated(gid, g.ver);
       }
       // After the alert's own posts, so a slow counts query never delays them.
-      if (!g.once.includes('ops') || !g.once.includes('chart')) await threadExtras(extras, g);
+      if (!['ops', 'chart', 'breakdown'].every((k) => g.once.includes(k))) await threadExtras(extras, g);
       const wake = [g.state === 'open' ? g.lastRecv + a.quietPeriod : Infinity, g.silenceMode === 'time' ? g.silenceUntil : Infinity];
       const next = Math.min(...wake);
       await groups.reschedule(gid, Date.now(), a.flushInterval, Number.isFinite(next) ? Date.now() + clock.toReal(next - clock.now()) : undefined);

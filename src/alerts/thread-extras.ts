@@ -1,6 +1,7 @@
 /**
  * What an alert thread gets once, after its parent is posted: a link to the elk-ops job running on the same
- * cluster (both ways: the alert thread names the job, the job thread names the alert), and the counts chart.
+ * cluster (both ways: the alert thread names the job, the job thread names the alert), the counts chart, and
+ * the "what moved" breakdown with its Kibana Discover link.
  * Each is claimed in Redis before it is posted (at most once: a crash in between leaves it out rather than
  * post it twice), and a failure only costs the extra, never the alert: it is logged and the flush goes on.
  */
@@ -12,6 +13,10 @@ import { esc, section } from '../slack/blocks/text';
 import type { SlackPoster } from '../slack/slack-poster';
 import { uploadFile } from '../slack/upload-file';
 import type { AlertCountsPort } from './alert-counts';
+import type { BreakdownPort } from './alert-breakdown';
+import { chartRange } from './alert-chart';
+import { breakdownMessage } from './breakdown-message';
+import { discoverUrl, ruleLucene } from './kibana-link';
 import { alertChart } from './alert-chart';
 import type { AlertGroups, GroupState } from './alert-groups';
 import type { AlertSummary, RuleBook } from './alert-content';
@@ -24,6 +29,7 @@ export interface ExtrasDeps {
   client: WebClient;
   rules: Pick<RuleBook, 'find'>;
   counts: AlertCountsPort;
+  breakdown: BreakdownPort;
   jobs: RunningJobs;
   log: Logger;
 }
@@ -36,6 +42,7 @@ const ruleOf = (g: GroupState) => (g.first as AlertSummary).test?.rule ?? g.rule
 export async function threadExtras(d: ExtrasDeps, g: GroupState): Promise<void> {
   if (!g.threadTs || g.state !== 'open') return;
   if (!g.once.includes('ops') && g.cluster) await linkRunningJob(d, g).catch((e) => d.log.warn({ err: (e as Error).message, group: g.gid }, 'could not link the alert to the job running on its cluster'));
+  if (!g.once.includes('breakdown')) await postBreakdown(d, g).catch((e) => d.log.warn({ err: (e as Error).message, group: g.gid, rule: g.rule }, 'alert breakdown skipped: the terms queries or the post failed'));
   if (!g.once.includes('chart')) await postChart(d, g).catch((e) => d.log.warn({ err: (e as Error).message, group: g.gid, rule: g.rule }, 'alert chart skipped: the counts query or the upload failed (the upload needs files:write)'));
 }
 
@@ -84,4 +91,33 @@ async function postChart(d: ExtrasDeps, g: GroupState): Promise<void> {
     altText: `Bar chart of ${g.rule}'s matching events per ${every} on ${g.cluster} around the first match`,
   });
   d.log.info({ group: g.gid, rule: g.rule, bytes: chart.png.length }, 'alert chart posted');
+}
+
+/** A Slack link longer than this would be cut inside the context block; the breakdown is posted without it. */
+const MAX_LINK = 2000;
+
+async function postBreakdown(d: ExtrasDeps, g: GroupState): Promise<void> {
+  const fields = d.config.elastalert.alerts.breakdown;
+  const cluster = d.config.clusters[g.cluster];
+  const rule = cluster && fields.length ? d.rules.find(ruleOf(g), g.cluster) : undefined;
+  // Nothing to query with (no cluster, no rule file, no fields): given up for this thread, as the chart is.
+  if (!rule) return void (await d.groups.claimOnce(g.gid, 'breakdown', g.epi));
+  if (!(await d.groups.claimOnce(g.gid, 'breakdown', g.epi))) return;
+  // The chart's windows, so the numbers here are the shaded areas there.
+  const [reference, current] = chartRange(rule, g.firstMatch ?? g.openedAt).windows!;
+  const windows = rule.type === 'spike' ? { reference, current: current! } : { reference: { from: reference.from - (reference.to - reference.from), to: reference.from }, current: reference };
+  const qk = g.qkField ? { field: g.qkField, value: g.qkValue } : undefined;
+  const b = await d.breakdown.breakdown(g.cluster, rule, windows, fields, qk);
+  if (!b) return;
+  const kibana = cluster.kibanaUrl ?? (typeof rule.props.kibana_url === 'string' ? rule.props.kibana_url : undefined);
+  let discover: { url: string; exact: boolean } | undefined;
+  if (kibana) {
+    const q = ruleLucene(rule, qk);
+    const indexId = typeof rule.props.kibana_discover_index_pattern_id === 'string' ? rule.props.kibana_discover_index_pattern_id : undefined;
+    const url = discoverUrl(kibana, windows.reference.from, windows.current.to, q.query, indexId);
+    if (url.length <= MAX_LINK) discover = { url, exact: q.exact };
+    else d.log.info({ group: g.gid, chars: url.length }, 'Discover link left out of the breakdown: too long for a Slack link');
+  }
+  await d.slack.post(g.channel, breakdownMessage(b, g.cluster, discover), g.threadTs);
+  d.log.info({ group: g.gid, rule: g.rule, reference: b.totals.reference, current: b.totals.current }, 'alert breakdown posted');
 }

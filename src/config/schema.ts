@@ -50,6 +50,8 @@ const nodeMapping = z.discriminatedUnion('by', [
 ]);
 
 const cluster = z.object({
+  /** Kibana's base URL (e.g. https://kibana.example.com): alert threads link to Discover for the alert's window and query. */
+  kibanaUrl: z.string().url().optional(),
   /** Channel where job threads for this cluster are opened. */
   opsChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'a channel id like C024BE91L'),
   elasticsearch,
@@ -91,9 +93,12 @@ const cluster = z.object({
       summaryWebhook: z.string().url().optional(),
       /** Between checks that have no long poll (EC2 instance states, shard counts during a drain). */
       pollInterval: duration.prefault('1s'),
-      /** For the plan's time estimate only: how long a replacement instance takes to boot and join. */
+      /** For the plan's time estimate only: how long a replacement instance takes to boot and join (the card re-estimates from measured nodes). */
       bootEstimate: duration.prefault('5m'),
-      /** For the plan's time estimate only: shard recovery throughput (indices.recovery.max_bytes_per_sec). */
+      /**
+       * For the plan's time estimate only, and only when the cluster's indices.recovery.max_bytes_per_sec is
+       * unthrottled (0/-1) or cannot be read: otherwise the cluster's own throttle is used.
+       */
       recoveryMbPerSec: z.number().positive().default(40),
     })
     .prefault({}),
@@ -182,6 +187,12 @@ export const configSchema = z.object({
            * terminate (predicate no_open_alert_on_cluster), e.g. [critical]. Empty (the default): never held.
            */
           holdUpgradesOn: z.array(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case word like critical')).default([]),
+          /**
+           * Fields the first post's "what moved" breakdown compares, current window vs reference, with terms
+           * aggregations: aggregatable fields (keyword or numeric; a dynamically mapped string is `<name>.keyword`).
+           * Empty: no breakdown.
+           */
+          breakdown: z.array(z.string().min(1)).max(5).default(['host.keyword', 'path.keyword', 'Status']),
         })
         .prefault({}),
     })

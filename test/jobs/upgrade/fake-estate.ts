@@ -11,6 +11,7 @@ import type {
   GroupFacts,
   HealthReport,
   InstanceFacts,
+  RecoverySettings,
   ShardCopy,
   UpgradeDeps,
   UpgradeSettings,
@@ -48,6 +49,11 @@ export class FakeEs implements EsUpgradePort {
   }
   async allocationSettings() {
     return { ...this.settings };
+  }
+  recovery: RecoverySettings | Error = { maxBytesPerSec: 40 * 2 ** 20, concurrentRecoveries: 2, throttleFrom: 'default' };
+  async recoverySettings() {
+    if (this.recovery instanceof Error) throw this.recovery;
+    return { ...this.recovery };
   }
   async setAllocation(p: { excludeName?: string | null; enable?: string | null }) {
     Object.assign(this.settings, p);
