@@ -11,7 +11,6 @@ import { startEstate, type Estate } from '../estate';
 import { startSlackEmulator } from '../slack';
 import { extendConsole } from '../slack/console-actions';
 import { startRuntime } from '../../src/start-runtime';
-import { startAlertLoop } from './alert-loop';
 import { startKnobsApi } from './knobs-api';
 import { freePort, portOr, redisAnswers, startRedis } from './redis-server';
 import { sandboxPanel } from './sandbox-panel';
@@ -19,8 +18,6 @@ import { DEFAULT_WORKER_ENTRY, SandboxWorkers } from './sandbox-workers';
 import { spike5xx } from './spike-5xx';
 
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../elk-ops.example.yml', import.meta.url));
-/** The team's rules as the sandbox runs them (the example's ./rules is where a real installation keeps its own). */
-const SANDBOX_RULES = fileURLToPath(new URL('./rules', import.meta.url));
 /** The example config's one cluster, channel and region; the simulated estate is built to match them. */
 const CLUSTER = 'sandbox';
 const REGION = 'eu-west-1';
@@ -118,9 +115,6 @@ export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.
     closers.push(() => workers.close());
     const spike = spike5xx({ clock: estate.clock, currentIndex: () => series.currentIndex(), indexDocs: (i, docs) => estate.es.cluster.indexDocs(i, docs) });
     closers.push(async () => spike.stop());
-    // Elastalert's part: the rules run every clock minute and post their matches to the bot's webhook.
-    const alertLoop = startAlertLoop({ config, cluster: CLUSTER, clock: estate.clock, botUrl: `http://127.0.0.1:${botPort}`, secret: secrets.ELASTALERT_WEBHOOK_SECRET, log });
-    closers.push(() => alertLoop.close());
     await Promise.all(Array.from({ length: o.workers ?? 1 }, () => workers.start()));
     extendConsole(slack.emulator, sandboxPanel({ estate, workers, spike, lockDurationMs: config.worker.lockDuration }));
 
@@ -142,7 +136,6 @@ function pointAtSimulators(config: Config, estate: Estate, slackApiUrl: string):
     slack: { ...config.slack, apiUrl: slackApiUrl, host: '127.0.0.1' },
     clock: { speed: estate.clock.speed, origin: estate.clock.origin },
     worker: { ...config.worker, ...SANDBOX_LOCK },
-    elastalert: { ...config.elastalert, rulesDir: SANDBOX_RULES },
     clusters: { ...config.clusters, [CLUSTER]: { ...cluster, aws: { ...cluster.aws, endpoint: estate.aws.url } } },
   };
 }
@@ -243,7 +236,6 @@ function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, confi
     `                  e.g. curl -d '{"es":{"refreshLagMs":2000,"neverJoin":["es-data-3"]},"aws":{"failBoot":1}}' ${urls.knobs}/knobs`,
     `  Redis           ${redisUrl.replace(/\/\/[^@]*@/, '//')}   (${redisNote})`,
     `  workers         child process${workers.list().length === 1 ? '' : 'es'} ${pids}; kill one or start another from the console's Sandbox panel to watch a job resume`,
-    `  alerts          sim/sandbox/rules run every clock minute and post to the bot's /elastalert/post: "Start a 5xx spike" opens an alert thread`,
     `  clock           ${config.clock.speed}x real time (SANDBOX_SPEED)`,
     '  This is a clean start: the simulated cluster lives in this process and is rebuilt on every start, so no job',
     '  of an earlier run is kept. Ctrl-C stops everything; running jobs are handed back, then dropped with the cluster.',
