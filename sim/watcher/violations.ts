@@ -7,6 +7,12 @@ export interface Limits {
   allowRed?: boolean;
   /** Longest stretch without a health answer (clock ms) before the watch cannot vouch for that time. Default 2 minutes. */
   maxBlindMs?: number;
+  /**
+   * Longest red (clock ms) tolerated while no primary is unassigned: Elasticsearch reports a just-created index
+   * (a reindex's copy, a `_clone` target) red until its primaries have started, with no copy of any data missing.
+   * Default 1 minute.
+   */
+  maxInitialisingRedMs?: number;
 }
 
 const iso = (t: number | undefined) => (t === undefined ? '?' : new Date(t).toISOString().slice(11, 19));
@@ -15,7 +21,9 @@ const dur = (ms: number) => (ms >= 60_000 ? `${Math.floor(ms / 60_000)}m ${Math.
 /** The invariants of a safe change, checked against what the watcher saw, each broken one said in plain words. */
 export function findViolations(r: WatchReport, limits: Limits): string[] {
   const out: string[] = [];
-  if (r.redSeen && !limits.allowRed) {
+  // Red with a primary unassigned is the loss risk; red without one is only tolerated as long as a new index needs.
+  const lossRisk = r.maxUnassignedPrimaries > 0 || r.timeIn.red > (limits.maxInitialisingRedMs ?? 60_000);
+  if (r.redSeen && !limits.allowRed && lossRisk) {
     out.push(`the cluster went red at ${iso(r.firstRedAt)} and was red for ${dur(r.timeIn.red)} (max ${r.maxUnassignedPrimaries} unassigned primaries)`);
   }
   if (r.maxNodesOut > limits.maxNodesOut) {

@@ -54,7 +54,8 @@ export async function expectSafeUpgrade(seeded: WatchedEstate, r: DriveResult, u
   expect(r.state, r.thread).toBe('completed');
   const w = await seeded.finish();
   expect(w.violations, w.documentsLine).toEqual([]);
-  expect(w.report).toMatchObject({ redSeen: false, terminatedTwice: [] });
+  // Red only counts with a primary unassigned (a just-created hourly index is red until its primaries start): see sim/watcher/violations.ts.
+  expect(w.report).toMatchObject({ maxUnassignedPrimaries: 0, terminatedTwice: [] });
   expect(w.report.maxNodesOut).toBeLessThanOrEqual(1);
   expect(w.missingDocs, JSON.stringify(w.audit)).toBe(0);
   // The writer was writing throughout (so "nothing lost" covers writes during the upgrade) and nothing was left unsettled.
