@@ -34,7 +34,8 @@ export const replyMarker = (g: Pick<GroupState, 'gid' | 'epi' | 'replies'>) => `
 function topText(g: GroupState, kind: string, label: string): string | undefined {
   const entries = Object.entries(g.top)
     .filter(([k]) => k.startsWith(`${kind}\t`))
-    .sort((a, b) => b[1] - a[1]);
+    // Ties in a stable order: Redis hashes come back in any order, and a parent must not reshuffle between edits.
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (!entries.length) return undefined;
   const shown = entries.slice(0, 3).map(([k, n]) => `\`${esc(k.slice(kind.length + 1)).replace(/`/g, "'")}\` ×${n}`);
   return `*${label}:* ${shown.join(', ')}${entries.length > 3 ? ` (+${entries.length - 3} more)` : ''}`;
