@@ -2,13 +2,12 @@
  * Slash-command acknowledgement latency, HTTP mode, 50 commands at once (BENCH_CONCURRENCY): the emulator signs
  * and POSTs each like Slack and times it until the bot's answer arrives. Slack gives up after 3000 ms; the goal
  * is p99 < 100 ms.
- * The bot runs in a child process of its own (bench/ack-bot.ts), as it would in production.
+ * The bot runs in a child process of its own (bench/bot-process.ts), as it would in production.
  */
 import { randomBytes } from 'node:crypto';
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { freePort, startRedis } from '../sim/sandbox/redis-server';
 import { startSlackEmulator } from '../sim/slack';
+import { forkBot } from './fork-bot';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -35,15 +34,7 @@ const config = {
   clusters: Object.fromEntries(clusterNames.map((c) => [c, { opsChannel: 'C0OPS', elasticsearch: { url: 'http://127.0.0.1:9' } }])),
   access: { commands: { demo: { users: ['*'], channels: ['C0OPS'] } } },
 };
-const bot = fork(fileURLToPath(new URL('./ack-bot.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
-  env: { ...process.env, ACK_BENCH_CONFIG: JSON.stringify(config), LOG_LEVEL: 'warn' },
-});
-await new Promise<void>((resolve, reject) => {
-  bot.once('message', () => resolve());
-  bot.once('exit', (code) => reject(new Error(`the bench bot exited with ${code}`)));
-});
-const runtime = { close: () => new Promise<void>((r) => (bot.once('exit', () => r()), bot.kill('SIGTERM'))) };
+const runtime = await forkBot(config);
 
 let next = 0;
 const kinds: Record<string, () => string> = {

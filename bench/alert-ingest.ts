@@ -2,8 +2,10 @@
  * Alert ingestion and delivery cost, printed (no assertions):
  *  1. the webhook on loopback: alerts/s and latency to the 2xx (p50/p99), alerts persisted (goal ≥ 2,000/s, p99 < 50 ms);
  *  2. a 1,000-alert burst on one rule with the Slack emulator's realistic rate limits on: Slack chat.* calls per
- *     alert (goal ≤ 0.1; Elastalert's own slack alerter makes 1.0 per alert: the denominator), alerts lost.
- * One process (sender, bot, worker share the event loop), so the latencies are an upper bound.
+ *     alert (goal ≤ 0.1; Elastalert's own slack alerter makes 1.0 per alert: the denominator), alerts lost;
+ *  3. outside a burst, from the POST to the alert's parent message in Slack (p50/p99; goal p99 < 1 s).
+ * The bot and the delivery worker run in processes of their own (bench/bot-process.ts), as in production; the
+ * sender, Redis and the Slack emulator share the same 2 cores, so the figures are an upper bound.
  *   npx tsx bench/alert-ingest.ts [ingestCount=5000] [concurrency=32]
  */
 import { Queue } from 'bullmq';
@@ -11,11 +13,10 @@ import { Agent, request } from 'undici';
 import { ALERT_QUEUE } from '../src/alerts/alert-queue';
 import { AlertGroups } from '../src/alerts/alert-groups';
 import { configSchema } from '../src/config/schema';
-import { createLogger } from '../src/log';
 import { connectRedis } from '../src/queues/redis';
-import { startRuntime } from '../src/start-runtime';
 import { freePort, startRedis } from '../sim/sandbox/redis-server';
 import { startSlackEmulator } from '../sim/slack';
+import { forkBot } from './fork-bot';
 
 const INGEST = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
@@ -28,18 +29,18 @@ const emu = await startSlackEmulator({
   signingSecret: 'bench-signing',
   botToken: 'xoxb-bench',
   realisticRateLimits: true,
-  channels: [{ id: 'C0INGEST', name: 'ingest' }, { id: 'C0BURST', name: 'burst' }],
+  channels: [{ id: 'C0INGEST', name: 'ingest' }, { id: 'C0BURST', name: 'burst' }, { id: 'C0LATENCY', name: 'latency' }],
 });
 const port = await freePort();
 const prefix = `bench-alerts-${process.pid}`;
-const config = configSchema.parse({
+const rawConfig = {
   slack: { botToken: 'xoxb-bench', signingSecret: 'bench-signing', apiUrl: emu.apiUrl, port, host: '127.0.0.1' },
   redis: { url: redisUrl, prefix },
   clusters: { prod: { opsChannel: 'C0INGEST', elasticsearch: { url: 'http://127.0.0.1:9' } } },
-  elastalert: { webhookSecret: SECRET, routes: { 'Ingest rule': 'C0INGEST', 'Burst rule': 'C0BURST' }, alerts: { flushInterval: '1s' } },
-});
-const log = createLogger('bench', 'error');
-const bot = await startRuntime(config, { role: 'bot', log, modules: {}, commands: [] });
+  elastalert: { webhookSecret: SECRET, routes: { 'Ingest rule': 'C0INGEST', 'Burst rule': 'C0BURST' }, alerts: { flushInterval: '1s', defaultChannel: 'C0LATENCY' } },
+};
+configSchema.parse(rawConfig); // a bad bench config fails here, not in the child
+const bot = await forkBot(rawConfig, 'bot');
 const redis = connectRedis(redisUrl);
 const queue = new Queue(ALERT_QUEUE, { connection: redis, prefix });
 const dispatcher = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });
@@ -78,7 +79,7 @@ const persisted = await queue.getJobCountByTypes('waiting', 'active', 'completed
 console.log(`ingest: ${INGEST} alerts, concurrency ${CONCURRENCY}: ${Math.round(INGEST / (ing.wallMs / 1000))} alerts/s; to the 2xx p50 ${pct(ing.ms, 50).toFixed(1)} ms, p99 ${pct(ing.ms, 99).toFixed(1)} ms; non-2xx ${ing.non2xx}; persisted ${persisted}/${INGEST}`);
 
 // 2. The burst, delivered by a worker, with Slack's rate limits on.
-const worker = await startRuntime(config, { role: 'worker', log, modules: {}, commands: [] });
+const worker = await forkBot(rawConfig, 'worker');
 const groups = new AlertGroups(redis, prefix);
 const callsBefore = emu.emulator.calls.length;
 const t0 = Date.now();
@@ -99,6 +100,33 @@ const shown = replies.reduce((n, m) => n + Number(/(\d+) more alerts? for/.exec(
 console.log(
   `burst: ${BURST} alerts on one rule → ${calls.length} Slack chat.* calls (${limited} answered 429) = ${(calls.length / BURST).toFixed(3)} per alert ` +
     `(Elastalert's slack alerter: ${BURST} calls = 1.000 per alert); counted ${group?.count ?? 0}/${BURST}, shown in the thread ${shown}/${BURST}, lost ${BURST - (group?.count ?? 0)}; settled in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
+
+// 3. One alert at a time, each a rule of its own (so each opens a thread), 1.1 s apart: Slack allows about one message per second per channel.
+const LATENCY_ALERTS = 40;
+const parentMs: number[] = [];
+for (let i = 0; i < LATENCY_ALERTS; i++) {
+  const rule = `Latency rule ${i}`;
+  const seen = new Promise<number>((resolve) => {
+    const on = (e: { kind: string; message: { channel: string; text?: string; thread_ts?: string; ts: string } }) => {
+      if (e.kind !== 'posted' || e.message.channel !== 'C0LATENCY' || (e.message.thread_ts && e.message.thread_ts !== e.message.ts)) return;
+      if (!(e.message.text ?? '').includes(rule)) return;
+      emu.emulator.workspace.events.off('change', on);
+      resolve(performance.now());
+    };
+    emu.emulator.workspace.events.on('change', on);
+  });
+  const s = performance.now();
+  const res = await request(url, { method: 'POST', body: match(rule, i), headers: { 'content-type': 'application/json', 'x-elk-ops-secret': SECRET }, dispatcher });
+  await res.body.dump();
+  const at = await Promise.race([seen, new Promise<number>((r) => setTimeout(() => r(NaN), 10_000))]);
+  parentMs.push(at - s);
+  await new Promise((r) => setTimeout(r, 1100 - Math.min(1100, performance.now() - s)));
+}
+const posted = parentMs.filter(Number.isFinite);
+console.log(
+  `webhook → parent in Slack, ${LATENCY_ALERTS} alerts one at a time (each a new thread): p50 ${pct(posted, 50).toFixed(0)} ms, p99 ${pct(posted, 99).toFixed(0)} ms, max ${Math.max(...posted).toFixed(0)} ms; ` +
+    `parents seen ${posted.length}/${LATENCY_ALERTS}`,
 );
 
 await worker.close();

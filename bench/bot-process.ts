@@ -1,4 +1,7 @@
-/** The bot for bench/ack-latency.ts, in its own process so the sender's event loop does not inflate the figures. */
+/**
+ * The bot (or a worker) for a bench, in its own process so the sender's event loop does not inflate the figures.
+ * Forked by bench/fork-bot.ts; BENCH_BOT_CONFIG holds the config, BENCH_BOT_ROLE `bot` (default) or `worker`.
+ */
 import { cancelCommand } from '../commands/cancel';
 import { helpCommand } from '../commands/help';
 import { statusCommand } from '../commands/status';
@@ -10,8 +13,9 @@ import { demoCommand, demoJob } from '../test/fixtures/demo-job';
 
 const commands: Command<any>[] = [];
 commands.push(helpCommand(() => commands), demoCommand, statusCommand, cancelCommand);
-const config = configSchema.parse(JSON.parse(process.env.ACK_BENCH_CONFIG!));
-const runtime = await startRuntime(config, { role: 'bot', log: createLogger('bench', 'warn'), modules: { demo: demoJob }, commands });
+const config = configSchema.parse(JSON.parse(process.env.BENCH_BOT_CONFIG!));
+const role = process.env.BENCH_BOT_ROLE === 'worker' ? 'worker' : 'bot';
+const runtime = await startRuntime(config, { role, log: createLogger('bench', process.env.LOG_LEVEL ?? 'warn'), modules: { demo: demoJob }, commands });
 process.send?.('ready');
 process.on('SIGTERM', async () => {
   await runtime.close();
