@@ -17,6 +17,8 @@ const config = configSchema.parse(JSON.parse(process.env.BENCH_BOT_CONFIG!));
 const role = process.env.BENCH_BOT_ROLE === 'worker' ? 'worker' : 'bot';
 const runtime = await startRuntime(config, { role, log: createLogger('bench', process.env.LOG_LEVEL ?? 'warn'), modules: { demo: demoJob }, commands });
 process.send?.('ready');
+// The bench that forked us is gone (killed, or a timeout): a bot left behind would go on taking jobs.
+process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', async () => {
   await runtime.close();
   process.exit(0);

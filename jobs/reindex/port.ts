@@ -83,8 +83,18 @@ export interface ReindexStart {
   proceedOnConflicts?: boolean;
 }
 
+/** indices.recovery.max_bytes_per_sec in force: bytes per second per node, 0 or less unthrottled. */
+export interface RecoveryThrottle {
+  maxBytesPerSec: number;
+  throttleFrom: 'transient' | 'persistent' | 'default';
+}
+
 export interface ReindexPort {
   clusterVersion(): Promise<string>;
+  /** GET _cluster/settings?include_defaults, for the choice between a clone and a second copy. */
+  recoveryThrottle(): Promise<RecoveryThrottle>;
+  /** Nodes with a data role (_cat/nodes), over which a clone's replicas recover. */
+  dataNodeCount(): Promise<number>;
   /** Every index the expression matches, hidden and closed ones included, so they can be refused by name. */
   resolve(expression: string): Promise<IndexFacts[]>;
   /** Names matching a wildcard pattern (open, non-hidden), for time-series detection. */

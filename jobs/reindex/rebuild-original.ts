@@ -1,7 +1,9 @@
 import { followTask } from './follow-task';
 import { ownerToken } from './owner-token';
+import { startOrAdoptTask } from './start-task';
 import { mustPlan, progressOf, saveProgress } from './state';
-import type { PlannedIndex, ReindexCtx } from './types';
+import { chooseRestore } from './choose-restore';
+import type { PlannedIndex, ReindexCtx, RestoreVia } from './types';
 
 export type Rebuilt = { ok: true; how: string } | { ok: false; reason: string };
 
@@ -12,7 +14,6 @@ export type Rebuilt = { ok: true; how: string } | { ok: false; reason: string };
  */
 export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Promise<Rebuilt> {
   const { es, settings } = ctx.deps;
-  const via = ctx.data.args.restoreVia ?? mustPlan(ctx).restoreVia;
   const saved = progressOf(ctx.state, index.name).saved;
   if (!saved) throw new Error(`settings of ${index.name} were not recorded; its data is in ${index.temp}`);
   const exists = await es.exists(index.name);
@@ -24,6 +25,7 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       };
     }
   }
+  const via = await restorePath(ctx, index);
   if (via === 'clone') {
     if (!exists) {
       // _clone needs a read-only, green source.
@@ -32,9 +34,8 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       if (health !== 'green') return { ok: false, reason: `${index.temp} is ${health ?? 'missing'}, _clone needs it green` };
       await es.cloneIndex(index.temp, index.name, { replicas: saved.replicas, owner: ownerToken(ctx) });
     }
-    return { ok: true, how: `cloned ${index.temp} into ${index.name}` };
+    return { ok: true, how: `cloned ${index.temp} into ${index.name}${whyText(ctx, index)}` };
   }
-  let p = progressOf(ctx.state, index.name);
   if (!exists) {
     const template = await es.templateFor(index.name);
     await es.createIndex(index.name, {
@@ -44,26 +45,39 @@ export async function rebuildOriginal(ctx: ReindexCtx, index: PlannedIndex): Pro
       owner: ownerToken(ctx),
     });
   }
-  if (!p.restoreTask) {
-    const running = p.restoreStarting ? await es.findReindexTask(index.temp, index.name) : undefined;
-    if (running) {
-      p = await saveProgress(ctx, index.name, { restoreTask: running, restoreAttempt: 1 });
-    } else {
-      const resumed = Boolean(p.restoreStarting);
-      await saveProgress(ctx, index.name, { restoreStarting: true });
-      await es.refresh(index.temp);
-      const taskId = await es.startReindex({
-        source: index.temp,
-        dest: index.name,
-        slices: ctx.data.args.slices,
-        requestsPerSecond: ctx.data.args.rps,
-        proceedOnConflicts: resumed,
-      });
-      p = await saveProgress(ctx, index.name, { restoreTask: taskId, restoreAttempt: resumed ? 2 : 1 });
-    }
-  }
+  await startOrAdoptTask(ctx, index, 'restore', index.temp, index.name);
   const result = await followTask(ctx, index.name, 'restore', index.temp, index.name);
   if (!result.ok) return result;
   await saveProgress(ctx, index.name, { restoreCopied: true });
-  return { ok: true, how: `reindexed ${index.temp} back into ${index.name} (task ${progressOf(ctx.state, index.name).restoreTask})` };
+  return { ok: true, how: `reindexed ${index.temp} back into ${index.name} (task ${progressOf(ctx.state, index.name).restoreTask})${whyText(ctx, index)}` };
+}
+
+/**
+ * The path is decided once and recorded before anything is rebuilt, so a resume (or a changed cluster setting)
+ * never switches a half-done clone to a reindex or back.
+ */
+async function restorePath(ctx: ReindexCtx, index: PlannedIndex): Promise<RestoreVia> {
+  const planned = mustPlan(ctx).restoreVia;
+  const forced = ctx.data.args.restoreVia ?? (planned === 'auto' ? undefined : planned);
+  if (forced) return forced;
+  const p = progressOf(ctx.state, index.name);
+  if (p.restoreVia) return p.restoreVia;
+  const { es } = ctx.deps;
+  const saved = p.saved!;
+  const throttle = await es.recoveryThrottle().catch((e: Error) => e);
+  const choice = chooseRestore({
+    copyMs: p.copyMs ?? 0,
+    primaryBytes: index.bytes / (1 + saved.replicas),
+    shards: saved.shards,
+    replicas: saved.replicas,
+    dataNodes: await es.dataNodeCount(),
+    throttle,
+  });
+  await saveProgress(ctx, index.name, { restoreVia: choice.via, restoreWhy: choice.why });
+  return choice.via;
+}
+
+function whyText(ctx: ReindexCtx, index: PlannedIndex): string {
+  const why = progressOf(ctx.state, index.name).restoreWhy;
+  return why ? ` — ${why}` : '';
 }

@@ -40,7 +40,8 @@ export interface Plan {
   refused: { name: string; reason: string }[];
   totalDocs: number;
   totalBytes: number;
-  restoreVia: RestoreVia;
+  /** `auto`: each index is rebuilt the quicker way, decided once its first copy has been timed (choose-restore.ts). */
+  restoreVia: RestoreVia | 'auto';
   version: string;
 }
 
@@ -54,6 +55,9 @@ export interface IndexProgress {
   copyMs?: number;
   /** Documents both the source and its copy held on `countChecks` consecutive reads. */
   copyVerified?: number;
+  /** How this index's original name is rebuilt, recorded before the first call that rebuilds it, and why. */
+  restoreVia?: RestoreVia;
+  restoreWhy?: string;
   restoreStarting?: boolean;
   restoreTask?: string;
   restoreAttempt?: number;

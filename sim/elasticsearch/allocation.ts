@@ -1,6 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { SimCluster } from './cluster';
 import { isActive, primaryOf, shardBytes, type IndexState, type ShardGroup } from './index-model';
+import { parseBytes } from './byte-units';
 import { ShardStore } from './refresh';
 import { parseDuration } from './time-units';
 import type { ShardCopy, SimNode } from './types';
@@ -251,10 +252,22 @@ function rebalance(cluster: SimCluster, now: number): boolean {
   return false;
 }
 
+/**
+ * indices.recovery.max_bytes_per_sec as set (transient over persistent), else the node default (the
+ * `recoveryBytesPerSec` knob, which _cluster/settings?include_defaults reports). 0 or less is unthrottled.
+ * Applied per recovering copy — Elasticsearch shares it among a node's concurrent recoveries, so the simulator
+ * is at most node_concurrent_recoveries (2) times quicker than a real node when several land on one.
+ */
+export function recoveryBytesPerSec(cluster: SimCluster): number {
+  const set = parseBytes(cluster.effectiveClusterSettings()['indices.recovery.max_bytes_per_sec']);
+  const rate = set ?? cluster.knobs.recoveryBytesPerSec;
+  return rate <= 0 ? Number.MAX_SAFE_INTEGER / 1e6 : rate;
+}
+
 /** Advances every recovery and relocation by `dtMs` of clock time. */
 export function progressRecoveries(cluster: SimCluster, now: number, dtMs: number): boolean {
   let changed = false;
-  const step = (cluster.knobs.recoveryBytesPerSec * dtMs) / 1000;
+  const step = (recoveryBytesPerSec(cluster) * dtMs) / 1000;
   for (const idx of cluster.indices.values()) {
     for (const g of idx.groups) {
       const size = shardBytes(idx, g);

@@ -59,7 +59,7 @@ export function sandboxPanel(d: PanelDeps): ConsoleExtension {
     },
     'spike-5xx': async () => {
       const until = d.spike.start();
-      return `5xx spike started in the access logs (logstash-*): about 600 extra requests a clock minute, 60 % of them 5xx, until ${new Date(until).toISOString().slice(11, 19)} clock time.`;
+      return `5xx spike started in the access logs (logstash-*): about 600 extra requests a clock minute, 60 % of them 5xx, until ${new Date(until).toISOString().slice(11, 19)} clock time. The "Spike in 5xxs" rule (sim/sandbox/rules) runs every clock minute: its alert thread opens in #elk-ops within a clock minute or two, and is marked resolved once no alert came for elastalert.alerts.quietPeriod.`;
     },
     'clear-faults': async () => {
       Object.assign(es, { ...defaults.es, neverJoin: new Set(defaults.es.neverJoin), faults: [...defaults.es.faults] });
@@ -102,7 +102,7 @@ function panel(d: PanelDeps, es: Estate['es']['cluster']['knobs'], aws: Estate['
       { id: 'slow-recovery', group: 'Faults', label: 'Slow recovery', hint: 'shard recovery at 1 kB/s instead of 40 MB/s' },
       { id: 'fail-boot', group: 'Faults', label: 'Failed boot', hint: 'the next launched instance fails to boot' },
       { id: 'http-5xx', group: 'Faults', label: 'HTTP 5xx', hint: `the next ${HEALTH_503_TIMES} GET _cluster/health answer 503` },
-      { id: 'spike-5xx', group: 'Faults', label: 'Start a 5xx spike', hint: 'the simulated access logs (logstash-*) turn mostly 5xx for 10 clock minutes' },
+      { id: 'spike-5xx', group: 'Faults', label: 'Start a 5xx spike', hint: 'the simulated access logs (logstash-*) turn mostly 5xx for 10 clock minutes; the spike rule opens an alert thread' },
       { id: 'clear-faults', group: 'Faults', label: 'Clear all faults', hint: 'back to the start-up knobs' },
     ],
   };

@@ -7,10 +7,12 @@ import type { Config } from '../../src/config/schema';
 import type { Logger } from '../../src/log';
 import type { Registry } from '../../src/run-main';
 import { generateLogDocs } from '../log-docs';
+import { timeSeriesIndexName } from '../elasticsearch/time-series';
 import { startEstate, type Estate } from '../estate';
 import { startSlackEmulator } from '../slack';
 import { extendConsole } from '../slack/console-actions';
 import { startRuntime } from '../../src/start-runtime';
+import { startAlertLoop } from './alert-loop';
 import { startKnobsApi } from './knobs-api';
 import { freePort, portOr, redisAnswers, startRedis } from './redis-server';
 import { sandboxPanel } from './sandbox-panel';
@@ -18,6 +20,8 @@ import { DEFAULT_WORKER_ENTRY, SandboxWorkers } from './sandbox-workers';
 import { spike5xx } from './spike-5xx';
 
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../elk-ops.example.yml', import.meta.url));
+/** The team's rules as the sandbox runs them (the example's ./rules is where a real installation keeps its own). */
+const SANDBOX_RULES = fileURLToPath(new URL('./rules', import.meta.url));
 /** The example config's one cluster, channel and region; the simulated estate is built to match them. */
 const CLUSTER = 'sandbox';
 const REGION = 'eu-west-1';
@@ -32,6 +36,8 @@ const CHANNELS = [
 ];
 const DEFAULT_PORTS = { console: 3100, bot: 3000, es: 9200, aws: 4566, knobs: 3200 };
 const DEFAULT_SPEED = 30;
+/** Steady access logs (logstash-*): the time series' rate, and how far back they are seeded at start. */
+const ACCESS_LOGS = { docsPerMinute: 120, historyMs: 20 * 60_000 };
 /**
  * Real-time job lock for the sandbox's workers (production: 30 s). Someone who kills a worker from the console
  * should see the takeover within seconds; the mechanism (lock lapses, stalled check, resume) is the same.
@@ -115,6 +121,9 @@ export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.
     closers.push(() => workers.close());
     const spike = spike5xx({ clock: estate.clock, currentIndex: () => series.currentIndex(), indexDocs: (i, docs) => estate.es.cluster.indexDocs(i, docs) });
     closers.push(async () => spike.stop());
+    // Elastalert's part: the rules run every clock minute and post their matches to the bot's webhook.
+    const alertLoop = startAlertLoop({ config, cluster: CLUSTER, clock: estate.clock, botUrl: `http://127.0.0.1:${botPort}`, secret: secrets.ELASTALERT_WEBHOOK_SECRET, log });
+    closers.push(() => alertLoop.close());
     await Promise.all(Array.from({ length: o.workers ?? 1 }, () => workers.start()));
     extendConsole(slack.emulator, sandboxPanel({ estate, workers, spike, lockDurationMs: config.worker.lockDuration }));
 
@@ -136,6 +145,7 @@ function pointAtSimulators(config: Config, estate: Estate, slackApiUrl: string):
     slack: { ...config.slack, apiUrl: slackApiUrl, host: '127.0.0.1' },
     clock: { speed: estate.clock.speed, origin: estate.clock.origin },
     worker: { ...config.worker, ...SANDBOX_LOCK },
+    elastalert: { ...config.elastalert, rulesDir: SANDBOX_RULES },
     clusters: { ...config.clusters, [CLUSTER]: { ...cluster, aws: { ...cluster.aws, endpoint: estate.aws.url } } },
   };
 }
@@ -155,8 +165,26 @@ async function startSandboxEstate(speed: number): Promise<{ estate: Estate; seri
     priority: 1,
     template: { mappings: { properties: { host: { type: 'keyword' }, path: { type: 'keyword' }, Status: { type: 'short' } } } },
   });
-  const series = estate.es.cluster.startTimeSeries({ prefix: 'logstash-', every: 'hour', docsPerMinute: 120, shards: 1, replicas: 1 });
+  seedAccessLogHistory(estate);
+  const series = estate.es.cluster.startTimeSeries({ prefix: 'logstash-', every: 'hour', docsPerMinute: ACCESS_LOGS.docsPerMinute, shards: 1, replicas: 1 });
   return { estate, series };
+}
+
+/**
+ * The access logs of the minutes before the start, as a real cluster has them. A spike rule checks nothing until
+ * it has seen two timeframes of events; with logs only from the start on, a spike pressed in the first minutes
+ * was already in the reference window once the rule began to check, and never fired.
+ */
+function seedAccessLogHistory(estate: Estate): void {
+  const now = estate.clock.now();
+  const count = Math.round((ACCESS_LOGS.docsPerMinute * ACCESS_LOGS.historyMs) / 60_000);
+  const byIndex = new Map<string, Array<Record<string, unknown>>>();
+  for (const doc of generateLogDocs({ count, from: now - ACCESS_LOGS.historyMs, to: now - 1, seed: 9_000 })) {
+    const name = timeSeriesIndexName('logstash-', 'hour', Date.parse(doc['@timestamp']));
+    if (!byIndex.has(name)) byIndex.set(name, []);
+    byIndex.get(name)!.push({ ...doc });
+  }
+  for (const [name, docs] of byIndex) estate.es.cluster.createIndex(name, { shards: 1, replicas: 1, docs });
 }
 
 interface SandboxRedis {
@@ -236,6 +264,7 @@ function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, confi
     `                  e.g. curl -d '{"es":{"refreshLagMs":2000,"neverJoin":["es-data-3"]},"aws":{"failBoot":1}}' ${urls.knobs}/knobs`,
     `  Redis           ${redisUrl.replace(/\/\/[^@]*@/, '//')}   (${redisNote})`,
     `  workers         child process${workers.list().length === 1 ? '' : 'es'} ${pids}; kill one or start another from the console's Sandbox panel to watch a job resume`,
+    `  alerts          sim/sandbox/rules run every clock minute and post to the bot's /elastalert/post: "Start a 5xx spike" opens an alert thread`,
     `  clock           ${config.clock.speed}x real time (SANDBOX_SPEED)`,
     '  This is a clean start: the simulated cluster lives in this process and is rebuilt on every start, so no job',
     '  of an earlier run is kept. Ctrl-C stops everything; running jobs are handed back, then dropped with the cluster.',

@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../config/schema';
 import type { AliasBinding, Health, IndexFacts, ReindexPort, TaskState } from '../../jobs/reindex/port';
 import { createEsClient } from './client';
 import { pickTemplate } from './reindex/pick-template';
+import { readRecoverySettings } from './recovery-settings';
 import { isNotFound, isPollTimeout, toTaskState } from './reindex/task-state';
 
 /** Hidden alias that marks an index as made by one reindex job; hidden so wildcard searches never see it. */
@@ -21,6 +22,14 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
   return {
     async clusterVersion() {
       return (await es.info()).version.number;
+    },
+
+    recoveryThrottle: () => readRecoverySettings(es),
+
+    async dataNodeCount() {
+      const rows = (await es.cat.nodes({ format: 'json', h: ['node.role'] })) as unknown as { 'node.role'?: string }[];
+      // Role letters: d (data), h/w/c/f (data tiers), s (content) all hold shards.
+      return rows.filter((r) => /[dhwcfs]/.test(r['node.role'] ?? '')).length;
     },
 
     async resolve(expression) {

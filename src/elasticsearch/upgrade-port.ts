@@ -1,15 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { AllocationExplanation, EsNode, EsUpgradePort, Health, HealthReport, NodeDisk, RecoverySettings, ShardCopy, VotingExclusions } from '../../jobs/upgrade/ports';
-import { parseByteSize } from './byte-size';
 import type { Clock } from '../clock';
 import { longPollTimeout } from './long-poll-timeout';
 import { parseVotingExclusions } from './voting-exclusions';
+import { readRecoverySettings } from './recovery-settings';
 
 const EXCLUDE = 'cluster.routing.allocation.exclude._name';
 const ENABLE = 'cluster.routing.allocation.enable';
 const MAX_SHARDS = 'cluster.max_shards_per_node';
-const THROTTLE = 'indices.recovery.max_bytes_per_sec';
-const CONCURRENT = 'cluster.routing.allocation.node_concurrent_recoveries';
 
 /** The upgrade job's Elasticsearch calls, on the official v8 client (which talks to 7.17 and 8.x alike). */
 export class EsUpgradeAdapter implements EsUpgradePort {
@@ -123,22 +121,7 @@ export class EsUpgradeAdapter implements EsUpgradePort {
   }
 
   async recoverySettings(): Promise<RecoverySettings> {
-    // include_defaults fills in what nobody set; transient wins over persistent, as in ES itself.
-    const r = (await this.es.cluster.getSettings({ include_defaults: true, flat_settings: true })) as unknown as Record<'persistent' | 'transient' | 'defaults', Record<string, unknown> | undefined>;
-    const pick = (key: string) => {
-      for (const from of ['transient', 'persistent', 'defaults'] as const) {
-        const v = r[from]?.[key];
-        if (v !== undefined && v !== null && v !== '') return { v, from: from === 'defaults' ? ('default' as const) : from };
-      }
-      return undefined;
-    };
-    // Absent from the answer only on an odd proxy or version: ES's documented defaults stand in.
-    const throttle = pick(THROTTLE) ?? { v: '40mb', from: 'default' as const };
-    const bytes = parseByteSize(throttle.v);
-    if (bytes === undefined) throw new Error(`${THROTTLE} is ${JSON.stringify(throttle.v)} (${throttle.from}), not a byte size`);
-    const concurrent = Number(pick(CONCURRENT)?.v ?? 2);
-    if (!Number.isInteger(concurrent) || concurrent < 1) throw new Error(`${CONCURRENT} is ${JSON.stringify(pick(CONCURRENT)?.v)}, not a positive whole number`);
-    return { maxBytesPerSec: bytes, concurrentRecoveries: concurrent, throttleFrom: throttle.from };
+    return readRecoverySettings(this.es);
   }
 
   async setAllocation(patch: { excludeName?: string | null; enable?: string | null }): Promise<void> {

@@ -3,7 +3,7 @@ import type { Decision } from './types';
 
 /**
  * Decisions are written once (HSETNX): the first click — or the timeout — wins, and a later click cannot
- * flip an approval the job already acted on. The hash is the audit record and outlives the job.
+ * flip an approval the job already acted on. The hash is the audit record: it outlives the run, and goes with the job's history.
  */
 export class ApprovalStore {
   constructor(
@@ -32,8 +32,8 @@ export class ApprovalStore {
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as Decision]));
   }
 
-  /** A new run of the same deterministic job id starts with no decisions; the old ones are archived. */
-  async archive(jobId: string, runId: string): Promise<void> {
-    if (await this.redis.exists(this.key(jobId))) await this.redis.rename(this.key(jobId), `${this.key(jobId)}:${runId}`);
+  /** Once the job has ended, the record is kept as long as the job's own history (jobs.history.keepDays). */
+  async keepFor(jobId: string, seconds: number): Promise<void> {
+    await this.redis.expire(this.key(jobId), Math.max(1, Math.round(seconds)));
   }
 }

@@ -81,6 +81,8 @@ class JobRun {
   /** Clock time the current step's own work began (after its approval and predicates). */
   private workStartedAt: number | undefined;
   private duringFired = false;
+  /** The question asked ahead, on its way to Slack while the step before it runs; never rejects. */
+  private aheadPosting: Promise<void> = Promise.resolve();
   /** Why the abort signal fired: the first of these wins. */
   private stopCause: 'cancel' | 'shutdown' | 'lock-lost' | undefined;
   /** True while a destructive step's run executes: its port calls are not retried (see retrying-ports.ts). */
@@ -150,8 +152,11 @@ class JobRun {
     });
     try {
       await this.loop();
+      await this.aheadPosting;
       return await this.complete();
     } catch (err) {
+      // The ahead question's own save must not land after the ending's.
+      await this.aheadPosting;
       if (err instanceof LostOwnership) {
         s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
         throw err;
@@ -208,7 +213,11 @@ class JobRun {
       this.updateCard();
       const startedAt = this.s.clock.now();
       let skipped = false;
-      if (!step.destructive) await this.askAhead(steps, step);
+      // Not awaited: a drain must not start a Slack round trip late (the channel's pacing can hold a post for a
+      // second). A question that failed to post is posted when the job reaches its step.
+      if (!step.destructive) {
+        this.aheadPosting = this.askAhead(steps, step).catch((err) => this.s.log.warn({ job: this.id, err: (err as Error).message }, 'could not ask ahead; asking when the step is reached'));
+      }
       if (step.destructive) {
         // In flight means it was approved and its predicates passed before the crash: first ask whether the
         // effect already happened — if so, nothing is run, asked or gated again.
@@ -358,6 +367,8 @@ class JobRun {
   ): Promise<Decision> {
     const { clock } = this.s;
     const { access } = this.s.config;
+    // One question at a time: the ahead one is in the thread (or known not to be) before another is asked.
+    await this.aheadPosting;
     const stored = await this.s.approvals.get(this.id, id);
     if (stored) {
       if (this.data.pendingApproval?.id === id) {
@@ -538,6 +549,7 @@ class JobRun {
   private async finish(): Promise<void> {
     await this.s.cancels.clear(this.id);
     await this.keeper.release();
+    await this.s.approvals.keepFor(this.id, this.s.config.jobs.history.keepDays * 86_400);
     // The bot refuses a second dry run of a kind while one runs; once this one ends, the next may start at once.
     if ((this.data.args as { dryRun?: boolean } | undefined)?.dryRun) {
       await new DryRunGuard(this.s.redis, this.s.config.redis.prefix, 0).release(this.data.kind, this.data.cluster, this.id);

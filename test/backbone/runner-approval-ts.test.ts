@@ -41,5 +41,11 @@ describe('runner: a click before the question ts is stored', () => {
     const after = h.thread(id).find((m) => m.ts === question.ts)!;
     expect(JSON.stringify(after.blocks ?? [])).not.toMatch(/approval_approve|approval_reject/);
     expect(messageText(after)).toMatch(/Approved by <@U0BOB>/);
+    // The decision is the audit record: kept with the job's history (jobs.history.keepDays), then gone.
+    const key = `${h.prefix}:approvals:${id}`;
+    expect(JSON.parse((await redis.hget(key, Object.keys(await redis.hgetall(key))[0]))!).by).toBe(USERS.bob);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(h.config.jobs.history.keepDays * 86_400 - 60);
+    expect(ttl).toBeLessThanOrEqual(h.config.jobs.history.keepDays * 86_400);
   });
 });

@@ -14,6 +14,11 @@ import { demoCommand, demoJob } from '../fixtures/demo-job';
 const commands: Command<any>[] = [];
 commands.push(helpCommand(() => commands), demoCommand, statusCommand, cancelCommand);
 
+/** Twice the sandbox's default, so the alert test's 15-minute quiet period takes 15 s of real time, not 30. */
+const SPEED = 60;
+const MINUTE = 60_000;
+const realMs = (clockMs: number) => clockMs / SPEED;
+
 describe('npm run sandbox', () => {
   let sandbox: Sandbox;
   let banner = '';
@@ -21,6 +26,7 @@ describe('npm run sandbox', () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ modules: { demo: demoJob }, commands }, createLogger('sandbox-test', 'warn'), process.env, {
       freePorts: true,
+      speed: SPEED,
       print: (text) => (banner += text),
       workerEntry: fileURLToPath(new URL('./demo-worker-main.ts', import.meta.url)),
     });
@@ -124,6 +130,36 @@ describe('npm run sandbox', () => {
     expect(aws.failBoot).toBe(0);
     expect((await fetch(`${sandbox.urls.es}/_cluster/health`)).status).toBe(200);
   });
+
+  it('turns the spike button into an alert thread that resolves once the spike is over and the quiet period has passed', async () => {
+    const state = async () => (await fetch(`${sandbox.urls.console}/console/state?channel=C0OPS&user=U0ALICE`)).json();
+    const alertParents = async () => ((await state()).messages as any[]).filter((m) => JSON.stringify(m.blocks ?? []).includes('"ap-') && JSON.stringify(m).includes('Spike in 5xxs'));
+    // Steady traffic (1 % 5xx, with history from before the start) never reaches the rule's threshold_cur.
+    expect(await alertParents()).toEqual([]);
+    expect((await action('spike-5xx')).body.message).toContain('5xx spike started');
+    // The next clock minute's run matches; then the secret header, the queue, the worker process, the thread.
+    await expect.poll(async () => (await alertParents()).length, { timeout: realMs(3 * MINUTE) + 10_000, interval: 250 }).toBe(1);
+    const [firing] = await alertParents();
+    expect(firing.text).toMatch(/^🔴 Spike in 5xxs: firing, 1 alert$/);
+    const spiked = /5xxs spiked 2x\. Was (\d+) in the last 0:05:00, compared to (\d+) the previous/.exec(JSON.stringify(firing.blocks));
+    expect(spiked, JSON.stringify(firing.blocks)).not.toBeNull();
+    const [now, before] = [Number(spiked![1]), Number(spiked![2])];
+    expect(now).toBeGreaterThanOrEqual(Math.max(30, 2 * before));
+    // Fired at the spike's onset: the rule checks at every event, so it matched as the count crossed threshold_cur
+    // (30), against steady traffic. A rule still filling its windows fires minutes late (hundreds counted), or
+    // never, once its reference window holds the spike too.
+    expect(now).toBeLessThan(60);
+    expect(before).toBeLessThan(30);
+    // The cluster comes from the rule's http_post_static_payload, as Elastalert's post alerter sends it.
+    expect(JSON.stringify(firing.blocks)).toContain('*Cluster*\\nsandbox');
+    await expect.poll(async () => JSON.stringify((await alertParents())[0].replies), { timeout: 15_000, interval: 250 }).toContain('What moved');
+
+    expect((await action('clear-faults')).body.message).toContain('any 5xx spike has stopped');
+    // elastalert.alerts.quietPeriod of the example config (15 min) with no new alert: the parent is redrawn resolved.
+    await expect.poll(async () => (await alertParents())[0].text, { timeout: realMs(15 * MINUTE) + 15_000, interval: 250 }).toMatch(/^✅ Spike in 5xxs: resolved \(quiet\), 1 alert$/);
+    expect(await alertParents()).toHaveLength(1);
+    expect(JSON.stringify((await alertParents())[0].replies)).toContain('Resolved*: no alert for 15 min');
+  }, 90_000);
 
   it('starts a 5xx spike in the simulated access logs', async () => {
     const count = async () => {

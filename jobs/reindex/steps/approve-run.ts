@@ -14,7 +14,7 @@ export const approveRunStep: ReindexStep = {
       details: {
         Indices: plan.indices.map((i) => i.name).join(', '),
         Size: bytes(plan.totalBytes),
-        'Rebuilt with': plan.restoreVia === 'clone' ? '_clone' : 'second _reindex',
+        'Rebuilt with': { clone: '_clone', reindex: 'second _reindex', auto: '_clone or a second _reindex, per index (the quicker, once its copy is timed)' }[plan.restoreVia],
       },
     };
   },

@@ -16,7 +16,7 @@ export const planStep: ReindexStep = {
     const bad = checkExpression(args.expression);
     if (bad) return { stop: bad, reason: 'failed' };
     const version = await es.clusterVersion();
-    const restoreVia = chooseRestore(args.restoreVia ?? settings.restoreVia, version);
+    const restoreVia = restoreFor(args.restoreVia ?? settings.restoreVia, version);
     const matched = await es.resolve(args.expression);
     if (matched.length === 0) return { stop: `\`${args.expression}\` matches no index on ${ctx.data.cluster}`, reason: 'failed' };
     const max = args.maxIndices ?? settings.maxIndices;
@@ -61,12 +61,18 @@ export const planStep: ReindexStep = {
   },
 };
 
-function chooseRestore(choice: 'auto' | RestoreVia, version: string): RestoreVia {
+function restoreFor(choice: 'auto' | RestoreVia, version: string): Plan['restoreVia'] {
   if (choice !== 'auto') return choice;
   const [major, minor] = version.split('.').map(Number);
   // _clone exists since 7.4.
-  return major > 7 || (major === 7 && minor >= 4) ? 'clone' : 'reindex';
+  return major > 7 || (major === 7 && minor >= 4) ? 'auto' : 'reindex';
 }
+
+export const RESTORE_TEXT: Record<Plan['restoreVia'], string> = {
+  clone: '`_clone` of the write-blocked copy',
+  reindex: 'a second verified `_reindex`',
+  auto: "`_clone` of the write-blocked copy or a second verified `_reindex`, per index, whichever its first copy's time and the recovery throttle say is quicker",
+};
 
 async function refusal(ctx: ReindexCtx, f: IndexFacts): Promise<string | undefined> {
   const { es } = ctx.deps;
@@ -142,7 +148,7 @@ function planText(ctx: ReindexCtx, plan: Plan): string {
   for (const r of plan.refused) lines.push(`✗ ${r.name}: refused — ${r.reason}`);
   lines.push(
     `Total: ${plural(plan.indices.length, 'index', 'indices')}, ${n(plan.totalDocs)} docs, ${bytes(plan.totalBytes)}. ` +
-      `Original names rebuilt with ${plan.restoreVia === 'clone' ? '`_clone` of the write-blocked copy' : 'a second verified `_reindex`'}. ` +
+      `Original names rebuilt with ${RESTORE_TEXT[plan.restoreVia]}. ` +
       `Estimated time: posted after the first copy, from its observed throughput.`,
   );
   return lines.join('\n');

@@ -3,6 +3,7 @@ import { explain } from '../allocation';
 import { EsError, illegalArgument, indexNotFound, masterNotDiscovered } from '../errors';
 import { resolveIndices } from '../index-expr';
 import { route, flag, type EsRequest, type EsResponse, type Route } from '../router';
+import { formatBytes } from '../byte-units';
 import { nest, type FlatSettings } from '../settings';
 import { parseDuration } from '../time-units';
 import { explainNote, noUnassignedShardsReason, majorOf } from '../versions';
@@ -107,7 +108,7 @@ async function getClusterSettings(req: EsRequest): Promise<EsResponse> {
   await c.requireMaster();
   const flat = flag(req.query, 'flat_settings');
   const shape = (s: FlatSettings) => (flat ? { ...s } : nest(s));
-  const defaults = { ...CLUSTER_DEFAULTS };
+  const defaults: FlatSettings = { ...CLUSTER_DEFAULTS, 'indices.recovery.max_bytes_per_sec': formatBytes(c.knobs.recoveryBytesPerSec) };
   if (majorOf(req.node.spec.version) < 8) defaults['action.destructive_requires_name'] = 'false';
   const body: estypes.ClusterGetSettingsResponse = {
     persistent: shape(c.persistentSettings),
