@@ -52,7 +52,11 @@ async function once(who: Run['who']): Promise<Run> {
     await r.harness.close();
     if (r.outcome !== 'completed') throw new Error(`elk-ops upgrade ended ${r.outcome}`);
     const sum = (suffixes: string[]) => r.records.filter((x) => suffixes.some((sfx) => x.step.endsWith(sfx))).reduce((t, x) => t + x.finishedAt - x.startedAt, 0);
-    const phases = `drain ${formatDuration(sum(['/drain', '/withdraw-vote']))}, terminate ${formatDuration(sum(['/terminate']))}, leave ${formatDuration(sum(['/await-leave']))}, join ${formatDuration(sum(['/await-replacement']))}, settle ${formatDuration(sum(['/restore', '/await-green']))}`;
+    const PHASES = ['/drain', '/withdraw-vote', '/terminate', '/await-leave', '/await-replacement', '/restore', '/await-green'];
+    // What the reference has no counterpart for: steps outside the phases, and the gaps between steps.
+    const others = r.records.filter((x) => !PHASES.some((sfx) => x.step.endsWith(sfx))).reduce((t, x) => t + x.finishedAt - x.startedAt, 0);
+    const gaps = r.records.slice(1).reduce((t, x, i) => t + Math.max(0, x.startedAt - r.records[i].finishedAt), 0);
+    const phases = `drain ${formatDuration(sum(['/drain', '/withdraw-vote']))}, terminate ${formatDuration(sum(['/terminate']))}, leave ${formatDuration(sum(['/await-leave']))}, join ${formatDuration(sum(['/await-replacement']))}, settle ${formatDuration(sum(['/restore', '/await-green']))}; other steps ${formatDuration(others)}, between steps ${formatDuration(gaps)} (${r.records.length} steps)`;
     return { who, clockMs: r.clockMs, wallMs: r.wallMs, obs: await observed(seeded), extra: `${phases} · ${r.approvals} approvals clicked, ${r.overridesAsked.length} overrides asked` };
   } finally {
     await seeded.close();

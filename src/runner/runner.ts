@@ -8,6 +8,9 @@ import { ThreadReporter } from '../slack/thread-reporter';
 import { DryRunGuard } from '../queues/dry-run-guard';
 import { crashPoint } from './crash-point';
 import { ClusterLockLost, LOCK_TTL_MS, LockKeeper } from './lock-keeper';
+
+/** Real ms a posted question is watched for an answer before the job parks (see quickDecision). */
+const PARK_GRACE_MS = 1_500;
 import { startWatchdog } from './watchdog';
 import { threadError } from './thread-error';
 import { retryTransient, TRANSIENT_RETRY } from './retry-transient';
@@ -417,7 +420,28 @@ class JobRun {
       await this.job.log(`${new Date(clock.now()).toISOString()} approval ${id}: ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}`);
       return decision;
     }
+    const quick = await this.quickDecision(id, p.deadline);
+    if (quick) {
+      this.data.pendingApproval = undefined;
+      await this.save();
+      return quick;
+    }
     throw new Park(p.deadline);
+  }
+
+  /**
+   * A click that lands a moment after the question (typically one asked ahead, posted while the step before it
+   * ran) costs no park and resume: parking flushes the thread through Slack's pacing and hands the job back to
+   * the queue, seconds of real time for a decision already made. Beyond the grace the worker is let go.
+   */
+  private async quickDecision(id: string, deadline: number): Promise<Decision | undefined> {
+    const until = Math.min(Date.now() + PARK_GRACE_MS, deadline);
+    while (Date.now() < until && !this.abort.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 100));
+      const d = await this.s.approvals.get(this.id, id);
+      if (d) return d;
+    }
+    return undefined;
   }
 
   /**

@@ -51,7 +51,7 @@ describe('approvals', () => {
     expect(await h.clickApproval('bob', id, 'approval_approve')).toMatch(/Two-person rule/);
     expect(await h.clickApproval('carol', id, 'approval_approve')).toMatch(/Only approvers/);
     // Neither click was recorded: the job still waits on the same open question.
-    const parked = (await h.job(id))!;
+    const parked = await h.waitForJob(id, { until: 'parked' });
     expect(parked.state).toBe('delayed');
     expect(parked.data.pendingApproval?.postedTs).toBeTruthy();
     expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();

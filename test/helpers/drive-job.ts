@@ -30,7 +30,8 @@ const approveRuns = (p: PendingApproval) => {
 
 function clickIfAsked(h: Harness, jobId: string, s: JobSnapshot | undefined, asked: Asked[], o: DriveOptions): Promise<void> | undefined {
   const p = s?.data.pendingApproval;
-  if (s?.state !== 'delayed' || !p?.postedTs || asked.some((a) => a.id === p.id)) return undefined;
+  // As a person would: as soon as the question is in the thread, whether or not the job has parked on it yet.
+  if (!p?.postedTs || asked.some((a) => a.id === p.id)) return undefined;
   const approved = (o.decide ?? approveRuns)(p);
   asked.push({ id: p.id, step: p.step, purpose: p.purpose, action: p.request.action, approved });
   const who = o.approver ?? 'bob';

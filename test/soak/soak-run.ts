@@ -163,7 +163,7 @@ export async function soakOnce(
         break;
       }
       const p = snap?.data.pendingApproval;
-      if (snap?.state === 'delayed' && p?.postedTs) {
+      if (p?.postedTs) {
         const key = p.request.action;
         asked.set(key, (asked.get(key) ?? new Set()).add(p.postedTs));
         if (!clicked.has(p.id)) {

@@ -62,7 +62,7 @@ async function drive(jobId: string, tick: () => Promise<void>, seen: () => boole
     const s = await h!.job(jobId);
     if ((s?.state === 'completed' || s?.state === 'failed') && seen()) return s;
     const p = s?.data.pendingApproval;
-    if (s?.state === 'delayed' && p?.postedTs && !clicked.has(p.id)) {
+    if (p?.postedTs && !clicked.has(p.id)) {
       clicked.add(p.id);
       if (p.purpose === 'run') await h!.approve('bob', jobId);
       else await h!.reject('bob', jobId);

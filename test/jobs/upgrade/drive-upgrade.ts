@@ -32,7 +32,7 @@ export async function driveUpgrade(h: Harness, jobId: string, opts: { timeoutMs:
     if (Date.now() > deadline) throw new Error(`job ${jobId} not finished within ${opts.timeoutMs} ms (${s?.state}, cursor ${s?.data.cursor})\n${h.threadText(jobId)}\n--- worker log ---\n${h.workerLog().slice(-3000)}`);
     await opts.onPoll?.();
     const p = s?.data.pendingApproval;
-    if (s?.state === 'delayed' && p?.postedTs && !clicked.has(p.id)) {
+    if (p?.postedTs && !clicked.has(p.id)) {
       clicked.add(p.id);
       if (p.purpose === 'override') overrides.push(`${p.step}: ${p.request.action} — ${p.request.details?.['Why it blocks'] ?? ''}`);
       else if (p.purpose === 'run') {
