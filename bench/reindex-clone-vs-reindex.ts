@@ -55,7 +55,10 @@ async function runPath(via: 'clone' | 'reindex' | 'auto', docs: number, rate: nu
     const at = (step: string, end: 'startedAt' | 'finishedAt') => r.records.find((x) => x.step === `logs-2026.11.01/${step}`)?.[end] ?? NaN;
     const rebuildMs = at('restore-settings', 'finishedAt') - at('restore-name', 'startedAt');
     const picked = r.data.records.find((x) => x.step === 'logs-2026.11.01/restore-name')?.summary.startsWith('cloned') ? 'clone' : 'reindex';
-    return { clockMs: r.clockMs, rebuildMs, picked, missing, red: watcher.report().redSeen, green: health.status === 'green' };
+    const w = watcher.report();
+    // Red as the watcher grades it: with a primary unassigned, or longer than a just-created index's primaries take.
+    const red = !w.redSeen ? 'no' : w.maxUnassignedPrimaries > 0 ? `YES, ${w.maxUnassignedPrimaries} primaries unassigned` : `${formatDuration(w.timeIn.red)} while new primaries started, none unassigned`;
+    return { clockMs: r.clockMs, rebuildMs, picked, missing, red, green: health.status === 'green' };
   } finally {
     await client.close();
     await estate.close();
@@ -68,6 +71,8 @@ try {
   for (const throttle of THROTTLES) {
     for (const rate of RATES) {
       for (const docs of SIZES) {
+        // BENCH_CELL=docs,rate,throttle runs one cell (to look again at one row).
+        if (process.env.BENCH_CELL && process.env.BENCH_CELL !== `${docs},${rate},${throttle}`) continue;
         const clone = await runPath('clone', docs, rate, throttle);
         const reindex = await runPath('reindex', docs, rate, throttle);
         const auto = await runPath('auto', docs, rate, throttle);
@@ -76,7 +81,7 @@ try {
           `  ${String(docs).padStart(6)} docs ${String(rate).padStart(5)} docs/s ${throttle.padStart(4)}/s │ job: clone ${d(clone.clockMs)} reindex ${d(reindex.clockMs)} ratio ${(clone.clockMs / reindex.clockMs).toFixed(2)}` +
             ` │ rebuild: clone ${d(clone.rebuildMs)} reindex ${d(reindex.rebuildMs)} ratio ${(clone.rebuildMs / reindex.rebuildMs).toFixed(2)}` +
             ` │ auto picked ${auto.picked.padEnd(7)} rebuild ${d(auto.rebuildMs)} = ${(auto.rebuildMs / best('rebuildMs')).toFixed(2)} of the quicker, job ${(auto.clockMs / best('clockMs')).toFixed(2)}` +
-            ` │ missing (watcher; of those counted before) ${clone.missing} / ${reindex.missing} / ${auto.missing}; red ${clone.red || reindex.red || auto.red ? 'YES' : 'no'}; green ${clone.green && reindex.green && auto.green ? 'yes' : 'NO'}`,
+            ` │ missing (watcher; of those counted before) ${clone.missing} / ${reindex.missing} / ${auto.missing}; red ${clone.red} / ${reindex.red} / ${auto.red}; green ${clone.green && reindex.green && auto.green ? 'yes' : 'NO'}`,
         );
         console.error(rows.at(-1));
       }

@@ -184,9 +184,17 @@ export class ReindexTasks {
     return changed;
   }
 
+  private takeSourceDocSize(task: ReindexTask): void {
+    const from = this.cluster.indices.get(task.plan.sources[0]);
+    const to = this.cluster.indices.get(task.plan.dest.index);
+    if (from && to) to.bytesPerDoc = from.bytesPerDoc;
+  }
+
   /** Copies the next `n` documents; true when the task is over (all copied, or aborted by a failure). */
   private copy(task: ReindexTask, n: number): boolean {
     const { dest, conflicts } = task.plan;
+    const docsIn = (name: string) => this.cluster.indices.get(name)?.groups.reduce((t, g) => t + g.store.live.size, 0) ?? 0;
+    const intoEmpty = docsIn(dest.index) === 0;
     for (let i = 0; i < n; i++) {
       const doc = task.plan.docs[task.pos++];
       try {
@@ -196,6 +204,8 @@ export class ReindexTasks {
         });
         if (r.result === 'created') task.status.created++;
         else task.status.updated++;
+        // Documents keep their size when copied: an index filled only by this copy stores what the source does.
+        if (intoEmpty && i === 0) this.takeSourceDocSize(task);
       } catch (e) {
         if (!(e instanceof EsError)) throw e;
         if (e.status === 409) task.status.version_conflicts++;

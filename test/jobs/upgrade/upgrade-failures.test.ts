@@ -2,7 +2,7 @@ import { Client } from '@elastic/elasticsearch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedWatchedEstate, TARGET, type WatchedEstate } from '../../../sim/seed/watched-upgrade-seed';
 import { estateDeps } from '../../../sim/seed/upgrade-deps';
-import { driveThroughCrashes, driveToEnd, driveUntil } from '../../helpers/drive-job';
+import { driveThroughCrashes, driveToEnd } from '../../helpers/drive-job';
 import { startHarness, type Harness, type HarnessOptions } from '../../helpers/harness';
 import { jobIdIn } from '../../helpers/job-id';
 
