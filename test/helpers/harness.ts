@@ -250,7 +250,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     return { state, data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason };
   };
 
-  const card = (jobId: string) => [...slack.messages(OPS_CHANNEL)].reverse().find((m) => (!m.thread_ts || m.thread_ts === m.ts) && messageText(m).includes(jobId));
+  // The first top-level message naming the job is its card: later ones may name it too (an alert thread links to
+  // the job running on its cluster, a TEST alert to the alert-test job that sent it).
+  const card = (jobId: string) => slack.messages(OPS_CHANNEL).find((m) => (!m.thread_ts || m.thread_ts === m.ts) && messageText(m).includes(jobId));
   const thread = (jobId: string) => {
     const c = card(jobId);
     return c ? slack.thread(OPS_CHANNEL, c.ts) : [];
