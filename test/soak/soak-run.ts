@@ -203,8 +203,13 @@ export async function soakOnce(
     violations.push(...watcher.violations({ maxNodesOut: 1 }));
     const r = watcher.report();
     if (kind === 'upgrade' && final?.returnvalue?.outcome === 'completed') {
-      const terminated = new Set(r.terminations.map((t) => t.instanceId));
-      if (terminated.size !== replaced) violations.push(`the upgrade completed having terminated ${terminated.size} instances, not ${replaced} (AWS activities)`);
+      // Requested terminations only: a replacement that fails to boot is terminated by EC2 and taken out of
+      // service by the group's health check (its own activity, with that cause), which is no act of the job.
+      const requested = r.terminations.filter((t) => /in response to a user request/.test(t.cause));
+      const terminated = new Set(requested.map((t) => t.instanceId));
+      if (terminated.size !== replaced) {
+        violations.push(`the upgrade completed having terminated ${terminated.size} instances by request, not ${replaced} (AWS activities: ${r.terminations.map((t) => `${t.instanceId}: ${t.cause}`).join('; ')})`);
+      }
     }
     Object.assign(figures, {
       wallMs: Date.now() - began,
