@@ -101,6 +101,9 @@ export function ruleDataFor(es: Client, rule: RuleConfig, stats?: RuleDataStats)
     if (!Number.isFinite(ts)) throw new Error(`${rule.file}: document ${h._id} in ${h._index} has no parseable ${tsField} (${JSON.stringify(t)}); set timestamp_field to the document's time field`);
     return { ts, fields };
   };
+  // The rule's own documents in (from, to], counted only: no hits come back.
+  const aggregate = (from: number, to: number, aggs: Record<string, unknown>) =>
+    es.search({ index: indexFor(rule, from, to), ignore_unavailable: true, size: 0, query: ruleQuery(rule, from, to) as never, aggs: aggs as never });
   return {
     async events(from, to) {
       const out: RuleEvent[] = [];
@@ -145,13 +148,9 @@ export function ruleDataFor(es: Client, rule: RuleConfig, stats?: RuleDataStats)
 
     async countBuckets(from, to, stepMs) {
       try {
-        const res = await es.search({
-          index: indexFor(rule, from, to),
-          ignore_unavailable: true,
-          size: 0,
-          query: ruleQuery(rule, from, to) as never,
+        const res = await aggregate(from, to, {
           // [k + 1 ms, k + step + 1 ms) is (k, k + step] for millisecond dates: Elastalert's (gt, lte] segments.
-          aggs: { segments: { date_histogram: { field: tsField, fixed_interval: `${stepMs}ms`, offset: `${(((from + 1) % stepMs) + stepMs) % stepMs}ms`, min_doc_count: 1 } } },
+          segments: { date_histogram: { field: tsField, fixed_interval: `${stepMs}ms`, offset: `${(((from + 1) % stepMs) + stepMs) % stepMs}ms`, min_doc_count: 1 } },
         });
         if (stats) stats.counts++;
         const buckets = (res.aggregations as { segments?: { buckets?: { key: number; doc_count: number }[] } } | undefined)?.segments?.buckets ?? [];
@@ -163,13 +162,7 @@ export function ruleDataFor(es: Client, rule: RuleConfig, stats?: RuleDataStats)
 
     async terms(from, to, field, size): Promise<TermsBucket[]> {
       try {
-        const res = await es.search({
-          index: indexFor(rule, from, to),
-          ignore_unavailable: true,
-          size: 0,
-          query: ruleQuery(rule, from, to) as never,
-          aggs: { counts: { terms: { field, size, min_doc_count: Number(rule.props.min_doc_count ?? 1) } } },
-        });
+        const res = await aggregate(from, to, { counts: { terms: { field, size, min_doc_count: Number(rule.props.min_doc_count ?? 1) } } });
         if (stats) stats.termsQueries++;
         const agg = (res.aggregations as { counts?: { buckets?: TermsBucket[] } } | undefined)?.counts;
         return (agg?.buckets ?? []).map((b) => ({ key: b.key, doc_count: b.doc_count }));

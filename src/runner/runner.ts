@@ -377,13 +377,7 @@ class JobRun {
     // One question at a time: the ahead one is in the thread (or known not to be) before another is asked.
     await this.aheadPosting;
     const stored = await this.s.approvals.get(this.id, id);
-    if (stored) {
-      if (this.data.pendingApproval?.id === id) {
-        this.data.pendingApproval = undefined;
-        await this.save();
-      }
-      return stored;
-    }
+    if (stored) return this.taken(id, stored);
     let p = this.data.pendingApproval;
     if (p && p.id !== id && p.postedTs) {
       // Another question takes its place (an ahead question, then a wait asks Keep waiting / Abort): the old
@@ -425,12 +419,17 @@ class JobRun {
       return decision;
     }
     const quick = await this.quickDecision(id, p.deadline);
-    if (quick) {
+    if (quick) return this.taken(id, quick);
+    throw new Park(p.deadline);
+  }
+
+  /** A decision that stands closes its open question. */
+  private async taken(id: string, d: Decision): Promise<Decision> {
+    if (this.data.pendingApproval?.id === id) {
       this.data.pendingApproval = undefined;
       await this.save();
-      return quick;
     }
-    throw new Park(p.deadline);
+    return d;
   }
 
   /**
