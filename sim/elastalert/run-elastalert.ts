@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
+import { elastalertConfig } from './elastalert-config';
 
 export const ELASTALERT_TEST_RULE = '/usr/bin/elastalert-test-rule';
 /** Another python3 may be first on PATH; Debian's elastalert modules live in the system interpreter's path. */
@@ -96,25 +97,12 @@ async function startReceiver(): Promise<{ url: string; bodies: Record<string, un
 
 export async function runElastalert(opts: ElastalertRunOptions): Promise<ElastalertRun> {
   if (!elastalertInstalled()) throw new Error(`${ELASTALERT_TEST_RULE} is not installed (apt-get install elastalert)`);
-  const es = new URL(opts.esUrl);
   const dir = await mkdtemp(join(tmpdir(), 'elk-ops-elastalert-'));
   const receiver = await startReceiver();
   try {
     const configPath = join(dir, 'config.yaml');
     const rulePath = join(dir, 'rule.yaml');
-    await writeFile(
-      configPath,
-      yaml.dump({
-        rules_folder: dir,
-        es_host: es.hostname,
-        es_port: Number(es.port || (es.protocol === 'https:' ? 443 : 80)),
-        use_ssl: es.protocol === 'https:',
-        writeback_index: 'elastalert_status',
-        run_every: { minutes: 1 },
-        buffer_time: { minutes: 15 },
-        ...opts.config,
-      }),
-    );
+    await writeFile(configPath, yaml.dump(elastalertConfig(opts.esUrl, dir, opts.config)));
     const rule = { ...opts.rule, alert: ['post'], http_post_url: [receiver.url, ...(opts.alsoPostTo ?? [])], http_post_timeout: 10 };
     await writeFile(rulePath, yaml.dump(rule));
     const traceFile = join(dir, 'trace.log');

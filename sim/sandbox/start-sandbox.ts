@@ -12,7 +12,7 @@ import { startEstate, type Estate } from '../estate';
 import { startSlackEmulator } from '../slack';
 import { extendConsole } from '../slack/console-actions';
 import { startRuntime } from '../../src/start-runtime';
-import { startAlertLoop } from './alert-loop';
+import { alertSourceFrom, startAlertLoop, type AlertLoop } from './alert-loop';
 import { startKnobsApi } from './knobs-api';
 import { freePort, portOr, redisAnswers, startRedis } from './redis-server';
 import { sandboxPanel } from './sandbox-panel';
@@ -64,6 +64,8 @@ export interface Sandbox {
   redisUrl: string;
   estate: Estate;
   workers: SandboxWorkers;
+  /** What plays Elastalert: the real daemon or the rule engine. */
+  alerts: AlertLoop;
   close(): Promise<void>;
 }
 
@@ -122,14 +124,14 @@ export async function startSandbox(registry: Registry, log: Logger, env: NodeJS.
     const spike = spike5xx({ clock: estate.clock, currentIndex: () => series.currentIndex(), indexDocs: (i, docs) => estate.es.cluster.indexDocs(i, docs) });
     closers.push(async () => spike.stop());
     // Elastalert's part: the rules run every clock minute and post their matches to the bot's webhook.
-    const alertLoop = startAlertLoop({ config, cluster: CLUSTER, clock: estate.clock, botUrl: `http://127.0.0.1:${botPort}`, secret: secrets.ELASTALERT_WEBHOOK_SECRET, log });
+    const alertLoop = await startAlertLoop({ config, cluster: CLUSTER, clock: estate.clock, botUrl: `http://127.0.0.1:${botPort}`, secret: secrets.ELASTALERT_WEBHOOK_SECRET, log, source: alertSourceFrom(env.SANDBOX_ALERTS) });
     closers.push(() => alertLoop.close());
     await Promise.all(Array.from({ length: o.workers ?? 1 }, () => workers.start()));
     extendConsole(slack.emulator, sandboxPanel({ estate, workers, spike, lockDurationMs: config.worker.lockDuration }));
 
     const urls = { console: slack.url, bot: `http://127.0.0.1:${botPort}`, es: estate.es.url, aws: estate.aws.url, knobs: knobs.url };
-    print(banner(urls, redis.url, redis.spawned, config, workers));
-    return { urls, redisUrl: redis.url, estate, workers, close };
+    print(banner(urls, redis.url, redis.spawned, config, workers, alertLoop));
+    return { urls, redisUrl: redis.url, estate, workers, alerts: alertLoop, close };
   } catch (e) {
     await close();
     throw e;
@@ -250,7 +252,7 @@ function token(): string {
 }
 
 /** Where to click and what is running; secrets stay out of it. */
-function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, config: Config, workers: SandboxWorkers): string {
+function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, config: Config, workers: SandboxWorkers, alerts: AlertLoop): string {
   const redisNote = spawned ? 'a redis-server started for this run, empty' : `fresh prefix ${config.redis.prefix}, removed on exit`;
   const pids = workers.list().map((w) => w.pid).join(', ') || 'none';
   return [
@@ -265,6 +267,7 @@ function banner(urls: Sandbox['urls'], redisUrl: string, spawned: boolean, confi
     `  Redis           ${redisUrl.replace(/\/\/[^@]*@/, '//')}   (${redisNote})`,
     `  workers         child process${workers.list().length === 1 ? '' : 'es'} ${pids}; kill one or start another from the console's Sandbox panel to watch a job resume`,
     `  alerts          sim/sandbox/rules run every clock minute and post to the bot's /elastalert/post: "Start a 5xx spike" opens an alert thread`,
+    `                  run by ${alerts.source} (SANDBOX_ALERTS=elastalert|engine)`,
     `  clock           ${config.clock.speed}x real time (SANDBOX_SPEED)`,
     '  This is a clean start: the simulated cluster lives in this process and is rebuilt on every start, so no job',
     '  of an earlier run is kept. Ctrl-C stops everything; running jobs are handed back, then dropped with the cluster.',

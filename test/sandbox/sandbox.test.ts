@@ -7,6 +7,7 @@ import { statusCommand } from '../../commands/status';
 import type { Command } from '../../commands/types';
 import { parseConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/log';
+import { elastalertInstalled } from '../../sim/elastalert/run-elastalert';
 import { startSandbox, type Sandbox } from '../../sim/sandbox/start-sandbox';
 import { demoCommand, demoJob } from '../fixtures/demo-job';
 
@@ -134,6 +135,9 @@ describe('npm run sandbox', () => {
   it('turns the spike button into an alert thread that resolves once the spike is over and the quiet period has passed', async () => {
     const state = async () => (await fetch(`${sandbox.urls.console}/console/state?channel=C0OPS&user=U0ALICE`)).json();
     const alertParents = async () => ((await state()).messages as any[]).filter((m) => JSON.stringify(m.blocks ?? []).includes('"ap-') && JSON.stringify(m).includes('Spike in 5xxs'));
+    // Where Debian's elastalert is installed (CI), the real daemon runs the rule and its own `post` alerter sends.
+    expect(sandbox.alerts.source).toMatch(elastalertInstalled() ? /^Elastalert 0\.2\.4/ : /rule engine/);
+    expect(banner).toContain(`run by ${sandbox.alerts.source}`);
     // Steady traffic (1 % 5xx, with history from before the start) never reaches the rule's threshold_cur.
     expect(await alertParents()).toEqual([]);
     expect((await action('spike-5xx')).body.message).toContain('5xx spike started');
@@ -159,6 +163,7 @@ describe('npm run sandbox', () => {
     await expect.poll(async () => (await alertParents())[0].text, { timeout: realMs(15 * MINUTE) + 15_000, interval: 250 }).toMatch(/^✅ Spike in 5xxs: resolved \(quiet\), 1 alert$/);
     expect(await alertParents()).toHaveLength(1);
     expect(JSON.stringify((await alertParents())[0].replies)).toContain('Resolved*: no alert for 15 min');
+    expect(sandbox.alerts.sent()).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
   it('starts a 5xx spike in the simulated access logs', async () => {
