@@ -14,6 +14,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log';
 import { connectRedis } from '../queues/redis';
+import { WORKER_ID } from '../runner/worker-id';
 import type { SlackPoster } from '../slack/slack-poster';
 import { peakOf, RuleBook, summarize, topPairs } from './alert-content';
 import { esAlertCounts, type AlertCountsPort } from './alert-counts';
@@ -91,6 +92,8 @@ export function startAlertDelivery(d: DeliveryDeps): { close(): Promise<void>; g
   };
 
   const worker = new Worker<AlertJobData>(ALERT_QUEUE, process, {
+    // Recorded on every job it takes (processedBy): which worker counted an alert is then on record.
+    name: WORKER_ID,
     connection: connectRedis(config.redis.url),
     prefix: config.redis.prefix,
     concurrency: 16,

@@ -1,5 +1,6 @@
 import { Worker } from 'bullmq';
 import { queueName } from '../queues/names';
+import { WORKER_ID } from '../runner/worker-id';
 import { connectRedis } from '../queues/redis';
 import { createProcessor, type RunnerServices } from '../runner/runner';
 import type { JobData, JobKind } from '../runner/types';
@@ -16,6 +17,8 @@ export function startWorkers(s: Omit<RunnerServices, 'stopping'>, redisUrl: stri
   const workers = (Object.keys(s.modules) as JobKind[]).map(
     (kind) =>
       new Worker<JobData>(queueName(kind), processor, {
+        // The same id the job's thread names when this worker takes a job over (processedBy on the job).
+        name: WORKER_ID,
         connection: connectRedis(redisUrl),
         prefix: s.config.redis.prefix,
         concurrency: worker.concurrency,

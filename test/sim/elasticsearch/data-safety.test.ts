@@ -74,7 +74,8 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
     const docs = generateLogDocs({ count: 400, from: 0, to: 3_600_000, seed: 9 });
 
     // naive
-    await h.client.indices.create({ index: 'naive-src', settings: { refresh_interval: '30s' } });
+    // Refresh off: the last 100 writes stay unsearchable however slowly this runs (at 100× a 30 s interval is 0.3 s real).
+    await h.client.indices.create({ index: 'naive-src', settings: { refresh_interval: '-1' } });
     await bulkIndex(h.client, 'naive-src', docs.slice(0, 300));
     await h.client.indices.refresh({ index: 'naive-src' });
     await bulkIndex(h.client, 'naive-src', docs.slice(300));
@@ -94,13 +95,15 @@ describe('Elasticsearch simulator: refresh, reindex, clone and blocks', () => {
     const done = await h.client.tasks.get({ task_id: String(task), wait_for_completion: true, timeout: '5m' });
     expect(done.response.failures).toEqual([]);
     await h.client.indices.refresh({ index: 'careful-dst' });
+    // The careful reader counts both sides until two reads 2 s apart agree (a stale copy is 5 s behind): read
+    // that way, the copy is complete before the source goes. However slowly this runs, it settles within 10 reads.
     const counts: Array<[number, number]> = [];
-    for (let i = 0; i < 4; i++) {
+    const agreed = () => counts.length >= 2 && counts.slice(-2).every(([a, b]) => a === b && a === counts[counts.length - 1][0]);
+    while (counts.length < 10 && !agreed()) {
+      if (counts.length) await h.clock.sleep(2_000);
       counts.push([(await h.client.count({ index: 'careful-src' })).count, (await h.client.count({ index: 'careful-dst' })).count]);
-      await h.clock.sleep(2_000);
     }
-    const settled = counts.filter(([a, b]) => a === b && a === counts[counts.length - 1][0]);
-    expect(settled.length).toBeGreaterThanOrEqual(2);
+    expect(counts.slice(-2)).toEqual([[docs.length, docs.length], [docs.length, docs.length]]);
     await h.client.indices.delete({ index: 'careful-src' });
     expect(h.cluster.trueDocCount('careful-*')).toBe(400);
   });
