@@ -64,12 +64,12 @@ export async function startRuntime(config: Config, o: RuntimeOptions): Promise<R
   }
   if (o.role !== 'worker') {
     const kinds = (Object.entries(o.modules) as [JobKind, JobModule][]).map(([kind, m]) => ({ kind, destructive: m.definition.destructive }));
-    jobs = new JobService({ ...shared, kinds });
+    jobs = new JobService({ ...shared, kinds, log: o.log });
     // The Elastalert webhooks persist each alert to this queue before answering.
     // A connection of its own that sends what concurrent requests ask in one tick as one write: at a burst's rate
     // the syscalls, not Redis, were the bot's cost per alert.
     const intake = connectRedis(config.redis.url, { enableAutoPipelining: true });
-    const alertsIn = alertQueue(intake, prefix);
+    const alertsIn = alertQueue(intake, prefix, o.log);
     // The webhooks first: Bolt compiles each custom route's pattern on every request until one matches.
     const routes = [...webhookRoutes({ config, clock, queue: alertsIn, redis: intake, log: o.log }), ...(o.routes ?? [])];
     const alerts = { groups: new AlertGroups(redis, prefix), clock };

@@ -1,5 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import { logQueueErrors } from '../queues/log-queue-errors';
 import type { IncomingAlert } from './incoming-alert';
 
 /** Accepted alerts wait here (in Redis, so in the AOF) until a delivery worker has counted them into their group. */
@@ -9,8 +11,8 @@ export interface AlertJobData {
   alert: IncomingAlert;
 }
 
-export function alertQueue(connection: Redis, prefix: string): Queue<AlertJobData> {
-  return new Queue<AlertJobData>(ALERT_QUEUE, {
+export function alertQueue(connection: Redis, prefix: string, log?: Logger): Queue<AlertJobData> {
+  const queue = new Queue<AlertJobData>(ALERT_QUEUE, {
     connection,
     prefix,
     defaultJobOptions: {
@@ -22,6 +24,8 @@ export function alertQueue(connection: Redis, prefix: string): Queue<AlertJobDat
       backoff: { type: 'exponential', delay: 1000 },
     },
   });
+  logQueueErrors(queue, log);
+  return queue;
 }
 
 /** Persists the alert; resolves only once Redis has it. Returns false when the same alert was already queued. */

@@ -49,7 +49,7 @@ export function startAlertDelivery(d: DeliveryDeps): { close(): Promise<void>; g
   const redis = connectRedis(config.redis.url);
   const groups = new AlertGroups(redis, config.redis.prefix);
   const rules = new RuleBook(config, log);
-  const jobs = new RunningJobs(redis, config.redis.prefix);
+  const jobs = new RunningJobs(redis, config.redis.prefix, log);
   const extras = { config, groups, slack: d.slack, client: d.client, rules, counts: d.counts ?? esAlertCounts(config), breakdown: d.breakdown ?? esAlertBreakdown(config), jobs, log };
 
   const process = async (job: Job<AlertJobData>) => {

@@ -4,7 +4,9 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
 import { ClusterLock } from '../queues/cluster-lock';
+import { logQueueErrors } from '../queues/log-queue-errors';
 import { kindOfJobId, queueName } from '../queues/names';
 import { stepNumber } from '../runner/step-number';
 import type { JobData, JobKind } from '../runner/types';
@@ -37,6 +39,7 @@ export class RunningJobs {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly log?: Logger,
   ) {
     this.lock = new ClusterLock(redis, prefix);
   }
@@ -46,7 +49,10 @@ export class RunningJobs {
     const kind = id ? kindOfJobId(id) : undefined;
     if (!id || !kind) return undefined;
     let q = this.queues.get(kind);
-    if (!q) this.queues.set(kind, (q = new Queue<JobData>(queueName(kind), { connection: this.redis, prefix: this.prefix })));
+    if (!q) {
+      this.queues.set(kind, (q = new Queue<JobData>(queueName(kind), { connection: this.redis, prefix: this.prefix })));
+      logQueueErrors(q, this.log);
+    }
     const job = await q.getJob(id);
     // A lock left by a run that has ended (it expires on its own) is no running job.
     if (!job || !LIVE.has(await job.getState())) return undefined;

@@ -1,5 +1,7 @@
 import { Queue, type Job, type KeepJobs } from 'bullmq';
+import type { Logger } from '../log';
 import { DryRunGuard } from '../queues/dry-run-guard';
+import { logQueueErrors } from '../queues/log-queue-errors';
 import { kindOfJobId, looksLikeJobId, newJobId, queueName } from '../queues/names';
 import type { CoreServices } from '../runner/runner';
 import type { JobData, JobKind } from '../runner/types';
@@ -20,6 +22,7 @@ const NOT_A_JOB_ID = (text: string) => `No job ${code(text)}: job ids look like 
 
 export interface JobServiceDeps extends CoreServices {
   kinds: { kind: JobKind; destructive: boolean }[];
+  log?: Logger;
 }
 
 /** One claim on a cluster: the destructive lock for real runs, the per-kind guard for dry runs. */
@@ -40,7 +43,9 @@ export class JobService {
 
   constructor(private readonly d: JobServiceDeps) {
     for (const { kind } of d.kinds) {
-      this.queues.set(kind, new Queue<JobData>(queueName(kind), { connection: d.redis, prefix: d.config.redis.prefix }));
+      const queue = new Queue<JobData>(queueName(kind), { connection: d.redis, prefix: d.config.redis.prefix });
+      logQueueErrors(queue, d.log);
+      this.queues.set(kind, queue);
     }
     this.guard = new DryRunGuard(d.redis, d.config.redis.prefix, DRY_RUN_GUARD_TTL_MS);
     const { keepDays, keepCount } = d.config.jobs.history;
