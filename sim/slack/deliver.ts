@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkBlocks } from './block-kit-limits';
 import type { ResponseUrls } from './response-url';
+import type { SocketModeHub } from './socket-mode';
 import { signedHeaders, type SignatureMode } from './signing';
 import type { Block, EphemeralMessage, StoredMessage, Violation } from './types';
 import { toApiMessage, type Workspace } from './workspace';
@@ -15,6 +16,8 @@ export interface DeliveryContext {
   /** Slack gives up on an app that has not answered in 3 seconds. */
   ackTimeoutMs: number;
   violations: Violation[];
+  /** Where a Socket Mode app is connected, deliveries go through its socket instead of the request URL. */
+  socket?: SocketModeHub;
 }
 
 /** The deprecated verification token Slack still puts in every payload. */
@@ -78,7 +81,7 @@ export async function deliverSlashCommand(ctx: DeliveryContext, input: SlashComm
     response_url: responseUrl,
     trigger_id: triggerId(ws),
   });
-  const result = await post(ctx, form.toString(), input.signature);
+  const result = await send(ctx, 'slash_commands', Object.fromEntries(form), form.toString(), input.signature);
   const fail = (error: string) =>
     ws.addEphemeral({ channel: channel.id, user: user.id, text: `${command} failed with the error "${error}"`, source: 'slack' });
   if (result.timedOut) return { ...result, responseUrl, shown: fail('operation_timeout') };
@@ -142,7 +145,7 @@ export async function deliverButtonClick(ctx: DeliveryContext, input: ClickInput
       },
     ],
   };
-  const result = await post(ctx, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input.signature);
+  const result = await send(ctx, 'interactive', payload, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), input.signature);
   return { ...result, responseUrl };
 }
 
@@ -193,6 +196,13 @@ function ackMessage(body: unknown): { text: string; blocks?: Block[]; response_t
   const text = typeof b.text === 'string' ? b.text : '';
   if (!text && !blocks?.length) return undefined;
   return { text, blocks, response_type: b.response_type };
+}
+
+/** Over the app's socket when one is connected (no signature: the socket is the authentication), else HTTP. */
+async function send(ctx: DeliveryContext, type: 'slash_commands' | 'interactive', payload: Record<string, unknown>, rawBody: string, signature?: SignatureMode): Promise<Omit<DeliveryResult, 'responseUrl'>> {
+  if (!ctx.socket?.connected) return post(ctx, rawBody, signature);
+  const ack = await ctx.socket.deliver(type, payload, ctx.ackTimeoutMs);
+  return { status: ack.acked ? 200 : 0, timedOut: !ack.acked, body: ack.body, elapsedMs: ack.elapsedMs };
 }
 
 /**

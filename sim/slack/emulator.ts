@@ -3,6 +3,7 @@ import { messageText } from './message-text';
 import { RateLimiter, type Failure } from './rate-limits';
 import { ResponseUrls } from './response-url';
 import type { CallRecord, EphemeralMessage, SlackChannel, StoredMessage, Violation, WorkspaceEvent } from './types';
+import { SocketModeHub } from './socket-mode';
 import { callWebApi, type WebApiContext } from './web-api';
 import { Workspace, type WorkspaceSeed } from './workspace';
 
@@ -21,6 +22,8 @@ export interface EmulatorOptions extends WorkspaceSeed {
   realisticRateLimits?: boolean;
   /** How long Slack waits for the bot to answer a delivery; 3000 as in Slack. */
   ackTimeoutMs?: number;
+  /** The app-level token (`xapp-…`) that may open Socket Mode connections; none: Socket Mode is off. */
+  appToken?: string;
 }
 
 /** The test-facing face of the emulated Slack: its state, its knobs, and the user's hands (commands, clicks). */
@@ -36,6 +39,8 @@ export class SlackEmulator {
   private requestUrl: string | undefined;
   private baseUrl = '';
   private readonly api: WebApiContext;
+  /** Socket Mode connections of the app; deliveries use them while one is open. */
+  readonly socketMode: SocketModeHub;
 
   constructor(options: EmulatorOptions) {
     this.workspace = new Workspace(options);
@@ -43,7 +48,17 @@ export class SlackEmulator {
     this.requestUrl = options.requestUrl;
     const base = () => this.baseUrl;
     this.responseUrls = new ResponseUrls(this.workspace, this.violations, base);
-    this.api = { workspace: this.workspace, limiter: this.limiter, botToken: options.botToken, baseUrl: base, calls: this.calls, violations: this.violations };
+    this.socketMode = new SocketModeHub(this.workspace.appId, base);
+    this.api = {
+      workspace: this.workspace,
+      limiter: this.limiter,
+      botToken: options.botToken,
+      appToken: options.appToken,
+      openSocketUrl: () => this.socketMode.openUrl(),
+      baseUrl: base,
+      calls: this.calls,
+      violations: this.violations,
+    };
     this.delivery = {
       workspace: this.workspace,
       responseUrls: this.responseUrls,
@@ -54,6 +69,7 @@ export class SlackEmulator {
       },
       ackTimeoutMs: options.ackTimeoutMs ?? 3000,
       violations: this.violations,
+      socket: this.socketMode,
     };
   }
 

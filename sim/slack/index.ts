@@ -28,6 +28,8 @@ export interface SlackEmulatorOptions {
   ackTimeoutMs?: number;
   teamId?: string;
   teamDomain?: string;
+  /** An app-level token (`xapp-…`): the bot may then connect in Socket Mode, and deliveries use its socket. */
+  appToken?: string;
 }
 
 export interface RunningSlackEmulator {

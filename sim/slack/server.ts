@@ -16,6 +16,9 @@ export async function listen(emulator: SlackEmulator, port: number, host = '127.
       res.end(`slack emulator error: ${e.stack ?? e.message}`);
     });
   });
+  server.on('upgrade', (req, socket, head) => {
+    if (!emulator.socketMode.handleUpgrade(req, socket, head)) socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -25,6 +28,7 @@ export async function listen(emulator: SlackEmulator, port: number, host = '127.
   const close = () =>
     new Promise<void>((resolve, reject) => {
       closing.abort();
+      emulator.socketMode.close();
       server.close((e) => (e ? reject(e) : resolve()));
       server.closeAllConnections();
     });

@@ -8,6 +8,9 @@ export interface WebApiContext {
   workspace: Workspace;
   limiter: RateLimiter;
   botToken: string;
+  /** The app-level token that may call apps.connections.open (Socket Mode); undefined: Socket Mode is off. */
+  appToken?: string;
+  openSocketUrl: () => string;
   /** Base URL of the emulator; permalinks point into its console. */
   baseUrl: () => string;
   calls: CallRecord[];
@@ -46,6 +49,13 @@ export function callWebApi(ctx: WebApiContext, method: string, args: Args, token
 function answerCall(ctx: WebApiContext, method: string, args: Args, token: string | undefined): ApiAnswer {
   const fail = (error: string, extra: Result = {}): ApiAnswer => ({ status: 200, headers: JSON_TYPE, body: { ok: false, error, ...extra } });
   if (!token) return fail('not_authed');
+  // The one method of the app-level token; a bot token there is refused by type, an app token anywhere else too.
+  if (method === 'apps.connections.open') {
+    if (token === ctx.botToken) return fail('not_allowed_token_type');
+    if (!ctx.appToken || token !== ctx.appToken) return fail('invalid_auth');
+    return { status: 200, headers: JSON_TYPE, body: { ok: true, url: ctx.openSocketUrl() } };
+  }
+  if (ctx.appToken && token === ctx.appToken) return fail('not_allowed_token_type');
   if (token !== ctx.botToken) return fail('invalid_auth');
   const handler = HANDLERS[method];
   if (!handler) return fail('unknown_method', { req_method: method });

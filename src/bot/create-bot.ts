@@ -30,7 +30,10 @@ export function createBot({ deps, commands, routes = [] }: BotOptions): App {
   ];
   const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : undefined;
   const app = slack.appToken
-    ? new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, customRoutes, clientOptions, logLevel: LogLevel.WARN })
+    ? // Socket Mode: Slack's events come over the socket; the webhooks and /healthz still need an HTTP server, which
+      // Bolt starts on installerOptions.port (3000 unless told) on every interface: slack.host applies to HTTP mode only.
+      // installerOptions.clientOptions is what its socket client opens the connection with (slack.apiUrl included).
+      new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, customRoutes, installerOptions: { port: slack.port, clientOptions }, clientOptions, logLevel: LogLevel.WARN })
     : new App({
         token: slack.botToken,
         receiver: new HTTPReceiver({ signingSecret: slack.signingSecret, customRoutes, logLevel: LogLevel.WARN }),

@@ -25,7 +25,7 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const USERS = { alice: 'U0ALICE', bob: 'U0BOB', carol: 'U0CAROL', dave: 'U0DAVE' } as const;
 export const OPS_CHANNEL = 'C0OPS';
 export const GENERAL_CHANNEL = 'C0GENERAL';
-const SECRETS = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'test-signing-secret' };
+const SECRETS = { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: 'test-signing-secret', SLACK_APP_TOKEN: 'xapp-1-A0EMULATOR-1-test' };
 
 export type EstateLike = Estate;
 
@@ -54,6 +54,8 @@ export interface HarnessOptions {
   startWorker?: boolean;
   /** The Slack emulator applies Slack's published rate limits (chat.postMessage ~1/s per channel, chat.update ~50/min). */
   realisticRateLimits?: boolean;
+  /** The bot connects in Socket Mode (slack.appToken): commands and clicks arrive over its socket, not HTTP. */
+  socketMode?: boolean;
 }
 
 export interface Harness {
@@ -127,6 +129,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     signingSecret: SECRETS.SLACK_SIGNING_SECRET,
     botToken: SECRETS.SLACK_BOT_TOKEN,
     realisticRateLimits: o.realisticRateLimits,
+    appToken: o.socketMode ? SECRETS.SLACK_APP_TOKEN : undefined,
     users: Object.entries(USERS).map(([name, id]) => ({ id, name })),
     channels: [
       { id: OPS_CHANNEL, name: 'elk-ops' },
@@ -139,7 +142,14 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
 
   const doc = merge(
     {
-      slack: { botToken: '${SLACK_BOT_TOKEN}', signingSecret: '${SLACK_SIGNING_SECRET}', apiUrl: slackStarted.apiUrl, port: botPort, pace: { perSecond: 20, burst: 5 } },
+      slack: {
+        botToken: '${SLACK_BOT_TOKEN}',
+        signingSecret: '${SLACK_SIGNING_SECRET}',
+        ...(o.socketMode ? { appToken: '${SLACK_APP_TOKEN}' } : {}),
+        apiUrl: slackStarted.apiUrl,
+        port: botPort,
+        pace: { perSecond: 20, burst: 5 },
+      },
       redis: { url: redisUrl(), prefix },
       clock: { speed: clock.speed, origin: clock.origin },
       worker: { concurrency: 2, lockDuration: '2s', stalledInterval: '1s', predicateWait: '2m', predicatePoll: '1s' },
