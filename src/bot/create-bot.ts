@@ -32,8 +32,7 @@ export function createBot({ deps, commands, routes = [] }: BotOptions): App {
   const app = slack.appToken
     ? // Socket Mode: Slack's events come over the socket; the webhooks and /healthz still need an HTTP server, which
       // Bolt starts on installerOptions.port (3000 unless told) on every interface: slack.host applies to HTTP mode only.
-      // installerOptions.clientOptions is what its socket client opens the connection with (slack.apiUrl included).
-      new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, customRoutes, installerOptions: { port: slack.port, clientOptions }, clientOptions, logLevel: LogLevel.WARN })
+      new App({ token: slack.botToken, appToken: slack.appToken, socketMode: true, customRoutes, installerOptions: { port: slack.port }, clientOptions, logLevel: LogLevel.WARN })
     : new App({
         token: slack.botToken,
         receiver: new HTTPReceiver({ signingSecret: slack.signingSecret, customRoutes, logLevel: LogLevel.WARN }),
