@@ -1,7 +1,7 @@
 /**
  * The real Elastalert 0.2.4 (Debian's) runs the team's "Spike in 5xxs" rule against the Elasticsearch simulator,
- * and its own HTTPPostAlerter posts the match into the bot's webhook with the secret header: the alert thread
- * must appear, with the spike's numbers and the alert_text rendered from the bot's copy of the rule.
+ * and its own HTTPPostAlerter posts the match into the bot's webhook with the secret header (and its SlackAlerter
+ * into the Slack-format webhook with the secret in the path): the alert thread must appear, with the spike's numbers and the alert_text rendered from the bot's copy of the rule.
  * Skips only when Debian's elastalert is not installed (CI installs it).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,9 @@ import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../src/clock';
 import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../../sim/elasticsearch';
+import { startClockedDaemon } from '../../sim/elastalert/clocked-daemon';
 import { ELASTALERT_TEST_RULE, elastalertInstalled, runElastalert } from '../../sim/elastalert/run-elastalert';
+import { createLogger } from '../../src/log';
 import { messageText } from '../../sim/slack';
 import { OPS_CHANNEL, startAlertHarness, WEBHOOK_SECRET, type AlertHarness } from './alert-harness';
 
@@ -70,6 +72,28 @@ describe.skipIf(!installed)('the real Elastalert posting into the bot', () => {
     expect(text).toMatch(/Status codes:\* `501` ×1/);
     expect(text).toMatch(/Cluster\*\nprod/);
     expect(a.h.slack.thread(OPS_CHANNEL, parent.ts)).toHaveLength(1);
+    expect(a.h.slack.violations).toEqual([]);
+  }, 120_000);
+
+  it('opens an alert thread from Elastalert\'s own Slack alerter, run by its daemon over the same logs', async () => {
+    // The rule as a team has it with Elastalert's slack alerter; only slack_webhook_url now points at the bot.
+    const slackRule = { ...spikeRule, name: 'Spike in 5xxs (slack)', alert: ['slack'], slack_webhook_url: `${a.base}/elastalert/slack/${WEBHOOK_SECRET}?cluster=prod`, slack_username_override: 'elastalert' };
+    const daemon = await startClockedDaemon({ esUrl: sim.url, rules: { 'spike-slack.yaml': slackRule }, log: createLogger('real-elastalert-slack', 'warn') });
+    const written: Array<[string, Record<string, unknown>]> = [];
+    try {
+      for (let t = Date.parse(T('10:20:00')); t <= Date.parse(T('11:00:00')); t += MIN) written.push(...(await daemon.run(t)));
+    } finally {
+      await daemon.close();
+    }
+    // Elastalert records each alert it sent, and that it raised on no answer (SlackAlerter raises on a non-2xx).
+    const sent = written.filter(([type]) => type === 'elastalert');
+    expect(sent.map(([, b]) => b.alert_sent)).toEqual([true]);
+    expect(written.filter(([type]) => type === 'elastalert_error')).toEqual([]);
+    const parent = await a.h.slack.waitUntil(() => a.parents().find((m) => messageText(m).includes('Spike in 5xxs (slack)')), { timeoutMs: 15_000, what: 'the slack-alerter parent' });
+    const text = messageText(parent);
+    expect(text).toMatch(/Cluster\*\nprod/);
+    // The slack alerter's body is the rendered alert text: it is shown as Elastalert rendered it.
+    expect(text).toContain('5xxs spiked 2x. Was 6 in the last window, compared to 3 before');
     expect(a.h.slack.violations).toEqual([]);
   }, 120_000);
 });
