@@ -66,7 +66,11 @@ export async function startClockedDaemon(o: ClockedDaemonOptions): Promise<Clock
   const next = () =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       if (exited) return reject(exited);
-      const timer = setTimeout(() => reject(new Error(`the Elastalert daemon did not answer within ${o.timeoutMs ?? 60_000} ms:\n${stderrTail}`)), o.timeoutMs ?? 60_000);
+      // A late answer would be taken for the next run's: a daemon that does not answer in time is ended.
+      const timer = setTimeout(() => {
+        reject(new Error(`the Elastalert daemon did not answer within ${o.timeoutMs ?? 60_000} ms; stopped it:\n${stderrTail}`));
+        child.kill('SIGKILL');
+      }, o.timeoutMs ?? 60_000);
       waiting.push({ resolve: (r) => (clearTimeout(timer), resolve(r)), reject: (e) => (clearTimeout(timer), reject(e)) });
     });
 
