@@ -15,7 +15,9 @@ interface Bucket {
  * process takes a token here first, so a busy job slows itself down instead of collecting 429s. (A 429 that
  * still happens — other processes share the channel — is waited out by the WebClient, never dropped.)
  * Waiters are served in order, except that an urgent one (an approval question) goes ahead of every
- * informational post already waiting: a question must never queue behind progress lines.
+ * informational post already waiting: a question must never queue behind progress lines. Nor behind the ones
+ * already sent: informational posts leave the bucket's last token to questions (with a burst of 2 or more), so
+ * a question asked right after a flurry of progress lines goes out at once instead of a second later.
  */
 export class ChannelPacer {
   private readonly buckets = new Map<string, Bucket>();
@@ -49,7 +51,8 @@ export class ChannelPacer {
     const now = Date.now();
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
     b.at = now;
-    while (b.queue.length > 0 && b.tokens >= 1) {
+    const need = (w: Waiter) => (w.urgent || this.burst < 2 ? 1 : 2);
+    while (b.queue.length > 0 && b.tokens >= need(b.queue[0])) {
       b.tokens -= 1;
       b.queue.shift()!.go();
     }
@@ -57,7 +60,7 @@ export class ChannelPacer {
       b.timer = setTimeout(() => {
         b.timer = undefined;
         this.drain(b);
-      }, Math.ceil(((1 - b.tokens) / this.perSecond) * 1000));
+      }, Math.ceil(((need(b.queue[0]) - b.tokens) / this.perSecond) * 1000));
     }
   }
 }

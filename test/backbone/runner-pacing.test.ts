@@ -46,3 +46,26 @@ describe('thread reporter: an approval question jumps the channel queue', () => 
     expect(behind).toBeGreaterThanOrEqual(6);
   }, 30_000);
 });
+
+describe('channel pacer: the last token of the burst is kept for a question', () => {
+  const settledWithin = async (p: Promise<void>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+  it('after a flurry of progress lines the next line waits, a question goes out at once', async () => {
+    const pacer = new ChannelPacer(1, 3);
+    // Two progress lines use the burst down to its reserve.
+    expect(await settledWithin(pacer.take('C0OPS'), 50)).toBe(true);
+    expect(await settledWithin(pacer.take('C0OPS'), 50)).toBe(true);
+    const third = pacer.take('C0OPS');
+    expect(await settledWithin(third, 200)).toBe(false);
+    // The reserve is the question's: no second of waiting (and Slack's own burst is never exceeded: 3 in a row).
+    expect(await settledWithin(pacer.take('C0OPS', true), 50)).toBe(true);
+    // The progress line still goes, at the channel's pace.
+    expect(await settledWithin(third, 2_500)).toBe(true);
+  });
+
+  it('with a burst of 1 there is no reserve: a line and a question take turns at the pace', async () => {
+    const pacer = new ChannelPacer(1, 1);
+    expect(await settledWithin(pacer.take('C0OPS'), 50)).toBe(true);
+    expect(await settledWithin(pacer.take('C0OPS', true), 200)).toBe(false);
+  });
+});
