@@ -88,6 +88,8 @@ class JobRun {
   private aheadPosting: Promise<void> = Promise.resolve();
   /** Why the abort signal fired: the first of these wins. */
   private stopCause: 'cancel' | 'shutdown' | 'lock-lost' | undefined;
+  /** The watchdog found the job lock held by another run: this run ends without writing to the job. */
+  private ownershipLost = false;
   /** True while a destructive step's run executes: its port calls are not retried (see retrying-ports.ts). */
   private inDestructiveRun = false;
   /** The requester has been told how the job ended (in the thread); otherwise they get an ephemeral. */
@@ -152,6 +154,17 @@ class JobRun {
       keeper: this.keeper,
       stopped: () => this.abort.signal.aborted,
       log: (err) => this.s.log.warn({ job: this.id, err }, 'watchdog check failed'),
+      ...(this.token
+        ? {
+            renewJobLock: async () => (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) === 1,
+            jobLockEveryMs: Math.max(250, this.s.config.worker.lockDuration / 3),
+            // Another run has the job: this one stops at once and touches nothing more (as a failed save would).
+            onJobLost: () => {
+              this.ownershipLost = true;
+              this.abort.abort(new LostOwnership('the job lock passed to another run'));
+            },
+          }
+        : {}),
     });
     try {
       await this.loop();
@@ -160,9 +173,9 @@ class JobRun {
     } catch (err) {
       // The ahead question's own save must not land after the ending's.
       await this.aheadPosting;
-      if (err instanceof LostOwnership) {
+      if (err instanceof LostOwnership || this.ownershipLost) {
         s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
-        throw err;
+        throw err instanceof LostOwnership ? err : new LostOwnership('the job lock passed to another run');
       }
       if (this.keeper.lost) return await this.stopEarly(this.lockLostStop());
       if (err instanceof Park) {
