@@ -194,7 +194,8 @@ export class ReindexTasks {
   private copy(task: ReindexTask, n: number): boolean {
     const { dest, conflicts } = task.plan;
     const docsIn = (name: string) => this.cluster.indices.get(name)?.groups.reduce((t, g) => t + g.store.live.size, 0) ?? 0;
-    const intoEmpty = docsIn(dest.index) === 0;
+    // Only the task's first batch can find its destination empty; later batches skip the count.
+    const intoEmpty = task.pos === 0 && docsIn(dest.index) === 0;
     for (let i = 0; i < n; i++) {
       const doc = task.plan.docs[task.pos++];
       try {

@@ -2,12 +2,12 @@
  * Which elk-ops job is working on a cluster right now, as an alert thread tells it: the cluster lock's holder
  * (only destructive, non-dry runs take it) and that job's saved data — its thread, its cursor, its step count.
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import { ClusterLock } from '../queues/cluster-lock';
-import { logQueueErrors } from '../queues/log-queue-errors';
-import { kindOfJobId, queueName } from '../queues/names';
+import { jobQueue } from '../queues/job-queue';
+import { kindOfJobId } from '../queues/names';
 import { stepNumber } from '../runner/step-number';
 import type { JobData, JobKind } from '../runner/types';
 
@@ -49,10 +49,7 @@ export class RunningJobs {
     const kind = id ? kindOfJobId(id) : undefined;
     if (!id || !kind) return undefined;
     let q = this.queues.get(kind);
-    if (!q) {
-      this.queues.set(kind, (q = new Queue<JobData>(queueName(kind), { connection: this.redis, prefix: this.prefix })));
-      logQueueErrors(q, this.log);
-    }
+    if (!q) this.queues.set(kind, (q = jobQueue(kind, this.redis, this.prefix, this.log)));
     const job = await q.getJob(id);
     // A lock left by a run that has ended (it expires on its own) is no running job.
     if (!job || !LIVE.has(await job.getState())) return undefined;

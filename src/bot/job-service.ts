@@ -1,8 +1,8 @@
-import { Queue, type Job, type KeepJobs } from 'bullmq';
+import type { Job, KeepJobs, Queue } from 'bullmq';
 import type { Logger } from '../log';
 import { DryRunGuard } from '../queues/dry-run-guard';
-import { logQueueErrors } from '../queues/log-queue-errors';
-import { kindOfJobId, looksLikeJobId, newJobId, queueName } from '../queues/names';
+import { jobQueue } from '../queues/job-queue';
+import { kindOfJobId, looksLikeJobId, newJobId } from '../queues/names';
 import type { CoreServices } from '../runner/runner';
 import type { JobData, JobKind } from '../runner/types';
 import { decidedMessage } from '../slack/blocks/approval';
@@ -43,9 +43,7 @@ export class JobService {
 
   constructor(private readonly d: JobServiceDeps) {
     for (const { kind } of d.kinds) {
-      const queue = new Queue<JobData>(queueName(kind), { connection: d.redis, prefix: d.config.redis.prefix });
-      logQueueErrors(queue, d.log);
-      this.queues.set(kind, queue);
+      this.queues.set(kind, jobQueue(kind, d.redis, d.config.redis.prefix, d.log));
     }
     this.guard = new DryRunGuard(d.redis, d.config.redis.prefix, DRY_RUN_GUARD_TTL_MS);
     const { keepDays, keepCount } = d.config.jobs.history;

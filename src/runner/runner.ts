@@ -8,9 +8,6 @@ import { ThreadReporter } from '../slack/thread-reporter';
 import { DryRunGuard } from '../queues/dry-run-guard';
 import { crashPoint } from './crash-point';
 import { ClusterLockLost, LOCK_TTL_MS, LockKeeper } from './lock-keeper';
-
-/** Real ms a posted question is watched for an answer before the job parks (see quickDecision). */
-const PARK_GRACE_MS = 1_500;
 import { startWatchdog } from './watchdog';
 import { threadError } from './thread-error';
 import { retryTransient, TRANSIENT_RETRY } from './retry-transient';
@@ -34,6 +31,9 @@ import type {
   StepOutcome,
   StopReason,
 } from './types';
+
+/** Real ms a posted question is watched for an answer before the job parks (see quickDecision). */
+const PARK_GRACE_MS = 1_500;
 
 export type { CoreServices, JobResult, RunnerServices } from './services';
 
@@ -88,8 +88,6 @@ class JobRun {
   private aheadPosting: Promise<void> = Promise.resolve();
   /** Why the abort signal fired: the first of these wins. */
   private stopCause: 'cancel' | 'shutdown' | 'lock-lost' | undefined;
-  /** The watchdog found the job lock held by another run: this run ends without writing to the job. */
-  private ownershipLost = false;
   /** True while a destructive step's run executes: its port calls are not retried (see retrying-ports.ts). */
   private inDestructiveRun = false;
   /** The requester has been told how the job ended (in the thread); otherwise they get an ephemeral. */
@@ -154,17 +152,14 @@ class JobRun {
       keeper: this.keeper,
       stopped: () => this.abort.signal.aborted,
       log: (err) => this.s.log.warn({ job: this.id, err }, 'watchdog check failed'),
-      ...(this.token
+      jobLock: this.token
         ? {
-            renewJobLock: async () => (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) === 1,
-            jobLockEveryMs: Math.max(250, this.s.config.worker.lockDuration / 3),
+            renew: async () => (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) === 1,
+            everyMs: Math.max(250, this.s.config.worker.lockDuration / 3),
             // Another run has the job: this one stops at once and touches nothing more (as a failed save would).
-            onJobLost: () => {
-              this.ownershipLost = true;
-              this.abort.abort(new LostOwnership('the job lock passed to another run'));
-            },
+            onLost: () => this.abort.abort(new LostOwnership('the job lock passed to another run')),
           }
-        : {}),
+        : undefined,
     });
     try {
       await this.loop();
@@ -173,9 +168,10 @@ class JobRun {
     } catch (err) {
       // The ahead question's own save must not land after the ending's.
       await this.aheadPosting;
-      if (err instanceof LostOwnership || this.ownershipLost) {
+      const lost = err instanceof LostOwnership ? err : this.abort.signal.reason instanceof LostOwnership ? this.abort.signal.reason : undefined;
+      if (lost) {
         s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
-        throw err instanceof LostOwnership ? err : new LostOwnership('the job lock passed to another run');
+        throw lost;
       }
       if (this.keeper.lost) return await this.stopEarly(this.lockLostStop());
       if (err instanceof Park) {

@@ -8,15 +8,12 @@ export interface WatchdogHooks {
   stopped(): boolean;
   log(err: string): void;
   /**
-   * Extends this run's BullMQ job lock; false when another run holds the job now. BullMQ renews the locks of the
-   * jobs it tracks, but it tracks them by id: when a run that lost the job (a stall: its lock lapsed) ends, the
-   * job's id is untracked under the run that took it over, whose lock then lapses in turn at the next long wait.
-   * The run renews its own lock, so one stall stays one takeover.
+   * The run's BullMQ job lock, renewed every `everyMs`; `renew` is false when another run holds the job now.
+   * BullMQ renews the locks of the jobs it tracks, but by id: when a run that lost the job (a stall: its lock
+   * lapsed) ends, the id is untracked under the run that took it over, whose lock then lapses in turn at its next
+   * long wait. The run renews its own lock, so one stall stays one takeover.
    */
-  renewJobLock?: () => Promise<boolean>;
-  /** How often (real ms); a third of the lock's duration. */
-  jobLockEveryMs?: number;
-  onJobLost?: () => void;
+  jobLock?: { renew(): Promise<boolean>; everyMs: number; onLost(): void };
 }
 
 /**
@@ -31,9 +28,9 @@ export function startWatchdog(h: WatchdogHooks): NodeJS.Timeout {
     if (busy || h.stopped()) return;
     busy = true;
     try {
-      if (h.renewJobLock && Date.now() - lastJobRenew >= (h.jobLockEveryMs ?? 10_000)) {
+      if (h.jobLock && Date.now() - lastJobRenew >= h.jobLock.everyMs) {
         lastJobRenew = Date.now();
-        if (!(await h.renewJobLock())) return h.onJobLost?.();
+        if (!(await h.jobLock.renew())) return h.jobLock.onLost();
       }
       const by = await h.cancelledBy();
       if (by) h.onCancel(by);
