@@ -54,7 +54,11 @@ export function parseAlertTest(words: string[]): Parsed<AlertTestCommandArgs> {
     }
     args.sweep = String(flags.sweep);
   }
-  if (flags.post === true) args.post = true;
+  if (flags.post === true) {
+    // One TEST alert goes through delivery per test; for every rule at once that would be a flood of them.
+    if (all) return { ok: false, error: '`--post` sends one TEST alert for one rule; drop `--all` and name the rule, e.g. `/elk alert-test general-spike-5xxs --post`' };
+    args.post = true;
+  }
   return { ok: true, value: args };
 }
 
@@ -65,7 +69,8 @@ export const alertTestCommand: Command<AlertTestCommandArgs> = {
   details: [
     'The rule is loaded from `elastalert.rulesDir` with the `@@placeholders@@` of `elastalert.values.<env>` (default env: the cluster name), and validated as Elastalert does, plus typos and alert_text fields the args cannot fill.',
     'Without `--from`/`--to` or `--days` the range is long enough for the rule type to fire (3 timeframes for spike). Times: ISO (`2024-01-01T10:00:00Z`) or `now-6h`.',
-    '`--sweep key=from..to[:step]` counts firings per value of one option. `--all` validates and evaluates every rule, one line each. Read-only: nothing is written to the cluster.',
+    '`--sweep key=from..to[:step]` counts firings per value of one option. `--all` validates and evaluates every rule, one line each, over `--from`/`--to` or `--days` when given (not with `--sweep` or `--post`). Read-only: nothing is written to the cluster.',
+    'The daemon settings the rules are evaluated with (run_every, buffer_time) are `elastalert.daemon.<env>` in the config.',
   ],
   parse: parseAlertTest,
   async run(ctx, { cluster: wanted, env: envFlag, ...rest }) {

@@ -2,7 +2,7 @@
  * One rule over one range: evaluate with the engine (Elastalert's windowing), and keep what the cluster
  * answered so the chart shows the very counts the engine saw — no second read of the cluster.
  */
-import { evaluateRule, parseSweep, readAhead, sweepRule, type Evaluation, type RuleConfig, type RuleData } from '../../src/rules';
+import { evaluateRule, parseSweep, readAhead, readFrom, sweepRule, type Evaluation, type RuleConfig, type RuleData } from '../../src/rules';
 import type { CountPoint, CountsChartInput, ChartLine } from '../../src/charts/render-counts-chart';
 
 export interface BacktestResult {
@@ -20,18 +20,24 @@ export function pickInterval(rangeMs: number): number {
   return INTERVALS.find((i) => rangeMs / i <= 90) ?? INTERVALS[INTERVALS.length - 1];
 }
 
-/** Wraps RuleData so every answer is also counted into per-interval buckets. */
+/**
+ * Wraps RuleData so every answer is also counted into per-interval buckets, each document once: the daemon
+ * re-reads the last buffer_time every run, and only documents after everything read so far are new.
+ */
 function recording(data: RuleData, from: number, intervalMs: number, buckets: number[]) {
   const add = (ts: number, n: number) => {
     const i = Math.floor((ts - 1 - from) / intervalMs); // (from, to] ranges: a doc exactly at a boundary belongs to the earlier bucket's end
     if (i >= 0 && i < buckets.length) buckets[i] += n;
   };
+  let readUpTo = -Infinity;
   const wrapped: RuleData = {
     events: async (a, b) => {
       const ev = await data.events(a, b);
-      for (const e of ev) add(e.ts, 1);
+      for (const e of ev) if (e.ts > readUpTo) add(e.ts, 1);
+      readUpTo = Math.max(readUpTo, b);
       return ev;
     },
+    ...(data.eventCount && { eventCount: data.eventCount.bind(data) }),
     count: async (a, b) => {
       const n = await data.count(a, b);
       add(b, n); // count queries are stamped at the segment's end, as Elastalert does
@@ -63,7 +69,8 @@ export async function backtest(rule: RuleConfig, data: RuleData, range: { from: 
   // Read-ahead: the range is read once (one scroll, or one histogram for count queries) and sliced per
   // segment; the recording sits outside it, so it sees (and charts) exactly the segments the engine asked for.
   const countStepMs = rule.useCountQuery || rule.useTermsQuery ? opts.runEveryMs ?? 60_000 : undefined;
-  const ahead = readAhead(data, { from: range.from, to: range.to, countStepMs });
+  // The daemon's first run reads buffer_time back from its end, before range.from.
+  const ahead = readAhead(data, { from: readFrom(rule, { ...range, ...opts }), to: range.to, countStepMs });
   const source = recording(ahead, range.from, intervalMs, buckets);
   const evaluation = await evaluateRule(rule, source, { from: range.from, to: range.to, timeZone: 'UTC', ...opts });
   const series = buckets.map((count, i) => ({ ts: range.from + i * intervalMs, count }));

@@ -30,7 +30,8 @@ export const alertTestJob: JobModule<AlertTestArgs, AlertTestDeps> = {
     const es = createEsClient(cluster.elasticsearch);
     const slack = new WebClient(env.config.slack.botToken, { slackApiUrl: env.config.slack.apiUrl, logLevel: LogLevel.ERROR, retryConfig: { retries: 5 } });
     return {
-      rules: { dir: env.config.elastalert.rulesDir, values: env.config.elastalert.values },
+      rules: { dir: env.config.elastalert.rulesDir, values: env.config.elastalert.values, secretNames: env.config.elastalert.secretNames },
+      daemon: env.config.elastalert.daemon,
       data: (rule) => ruleDataFor(es, rule),
       uploadToThread: (thread, f) => uploadFile(slack, { channel: thread.channel, threadTs: thread.ts, ...f }),
       // A connection for the one enqueue, closed right after: ports are built per run and never closed.

@@ -1,4 +1,5 @@
 /** Thread texts for a backtest: matches with their counts, the alert text as Elastalert renders it, sweeps. */
+import { formatDuration } from '../../src/config/duration';
 import { maskSecrets, summarize, type Alert, type RuleConfig } from '../../src/rules';
 import { clip, esc } from '../../src/slack/blocks/text';
 import type { BacktestResult } from './backtest';
@@ -31,7 +32,25 @@ export function matchMessages(rule: RuleConfig, r: BacktestResult): string[] {
 }
 
 export function summaryLine(rule: RuleConfig, r: BacktestResult, range: { from: number; to: number }): string {
-  return `*${esc(rule.name)}* ${summarize(r.evaluation, range)}; ${r.hits} matching document${r.hits === 1 ? '' : 's'} read in ${r.evaluation.runs} run${r.evaluation.runs === 1 ? '' : 's'}`;
+  const name = maskSecrets(rule.name, rule.secretValues);
+  return `*${esc(name)}* ${summarize(r.evaluation, range)}; ${r.hits} matching document${r.hits === 1 ? '' : 's'} read in ${r.evaluation.runs} run${r.evaluation.runs === 1 ? '' : 's'}`;
+}
+
+/** Every text of the chart upload (drawn into the image, or shown beside it), masked like the rest of the thread. */
+export function chartTexts(rule: RuleConfig, r: BacktestResult, o: { cluster: string; range: { from: number; to: number } }) {
+  const mask = (t: string) => maskSecrets(t, rule.secretValues);
+  const name = mask(rule.name);
+  const n = r.evaluation.alerts.length;
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+  const per = formatDuration(r.intervalMs);
+  return {
+    title: `${name}: ${n} firing${n === 1 ? '' : 's'}`,
+    subtitle: mask(`${o.cluster} · ${String(rule.props.index)} · ${iso(o.range.from)} → ${iso(o.range.to)} UTC`),
+    filename: mask(`alert-test-${rule.file.replace(/[^\w.-]+/g, '_').replace(/\.ya?ml$/, '')}.png`),
+    fileTitle: `${name}: matching documents per ${per}`,
+    initialComment: `Matching documents per ${per} (the counts the evaluation read), with the rule's thresholds and its matches`,
+    altText: `Bar chart of matching documents per ${per} for ${name}; ${n} match(es)`,
+  };
 }
 
 export function sweepTable(r: BacktestResult): string | undefined {

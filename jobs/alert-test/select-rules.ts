@@ -10,9 +10,12 @@ import type { AlertTestArgs, AlertTestDeps } from './types';
 
 export interface CheckedRule {
   file: string;
+  /** The rule's name, masked (secret placeholder values replaced). */
   name: string;
   rule?: RuleConfig;
   issues: RuleIssue[];
+  /** Values of the secret placeholders the rule used: mask them in anything posted. */
+  secretValues: string[];
 }
 
 export interface Selection {
@@ -24,15 +27,16 @@ export interface Selection {
 const stem = (f: string) => posix.basename(f).replace(/\.(ya?ml)$/, '');
 
 export function selectRules(deps: AlertTestDeps, args: AlertTestArgs): Selection {
-  const loaded = loadRulesFromFolder(deps.rules.dir, { environment: args.env, values: deps.rules.values[args.env] ?? {} });
+  const loaded = loadRulesFromFolder(deps.rules.dir, { environment: args.env, values: deps.rules.values[args.env] ?? {}, secretNames: deps.rules.secretNames });
   const checked: CheckedRule[] = loaded.rules.map((l) => {
     const v = validateRule(l);
-    const name = typeof l.raw.name === 'string' ? l.raw.name : stem(l.file);
+    // The name is rule text like any other: a placeholder may have filled it with a secret.
+    const name = maskSecrets(typeof l.raw.name === 'string' ? l.raw.name : stem(l.file), l.secretValues);
     const issues = v.issues.map((i) => ({ ...i, message: maskSecrets(i.message, l.secretValues) }));
-    return { file: l.file, name, rule: v.rule, issues };
+    return { file: l.file, name, rule: v.rule, issues, secretValues: l.secretValues };
   });
   // Files that did not even load (placeholders without a value, bad YAML, duplicate names) count as rules with errors.
-  for (const i of loaded.issues) checked.push({ file: i.file, name: stem(i.file), issues: [i] });
+  for (const i of loaded.issues) checked.push({ file: i.file, name: stem(i.file), issues: [i], secretValues: [] });
   checked.sort((a, b) => a.file.localeCompare(b.file));
   if (args.all) return { checked };
   const want = args.rule ?? '';

@@ -5,20 +5,22 @@
  * chart again).
  */
 import { formatDuration } from '../../src/config/duration';
-import { planRange, type Alert, type RuleConfig } from '../../src/rules';
+import { maskSecrets, minimumRange, parseSweep, planRange, sweepIgnoredBy, unsupportedTypeMessage, type Alert, type RuleConfig } from '../../src/rules';
 import { renderCountsChart } from '../../src/charts/render-counts-chart';
 import { esc } from '../../src/slack/blocks/text';
 import type { Step, StepContext } from '../../src/runner/types';
-import { backtest, chartInput } from './backtest';
-import { matchMessages, summaryLine, sweepTable } from './report';
+import { backtest, chartInput, type BacktestOptions } from './backtest';
+import { chartTexts, matchMessages, summaryLine, sweepTable } from './report';
 import { issueLines, selectRules } from './select-rules';
 import { testAlert } from './test-alert';
 import { resolveTime } from './time-arg';
 import type { AlertTestArgs, AlertTestDeps } from './types';
 
 type Ctx = StepContext<AlertTestArgs, AlertTestDeps>;
+type Range = { from: number; to: number; reason: string; warning?: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const masker = (secrets: readonly string[]) => (text: string) => maskSecrets(text, secrets);
 
 function theRule(ctx: Ctx): RuleConfig {
   const file = ctx.state.ruleFile as string;
@@ -28,6 +30,46 @@ function theRule(ctx: Ctx): RuleConfig {
   return rule;
 }
 
+/** The daemon's global run_every / buffer_time for the environment (`elastalert.daemon.<env>`), if configured. */
+function daemonOptions(ctx: Ctx): BacktestOptions {
+  const d = ctx.deps.daemon?.[ctx.data.args.env];
+  return { runEveryMs: d?.runEvery, bufferTimeMs: d?.bufferTime };
+}
+
+function daemonText(ctx: Ctx, rule: RuleConfig): string {
+  const o = daemonOptions(ctx);
+  const runEvery = rule.runEveryMs ?? o.runEveryMs ?? 60_000;
+  const buffer = rule.bufferTimeMs ?? o.bufferTimeMs ?? 15 * 60_000;
+  const from = o.runEveryMs !== undefined || o.bufferTimeMs !== undefined ? `elastalert.daemon.${ctx.data.args.env}` : "Elastalert's example config; set elastalert.daemon." + ctx.data.args.env;
+  const own = [rule.runEveryMs !== undefined && 'run_every', rule.bufferTimeMs !== undefined && 'buffer_time'].filter(Boolean);
+  return `daemon run_every ${formatDuration(runEvery)}, buffer_time ${formatDuration(buffer)} (${from}${own.length ? `; the rule sets its own ${own.join(' and ')}` : ''})`;
+}
+
+/** `--from/--to` when given, else the range planned so the rule can fire (or `--days`). */
+function rangeFor(rule: RuleConfig, args: AlertTestArgs, now: number, runEveryMs: number | undefined): Range | string {
+  if (args.from && args.to) {
+    const from = resolveTime(args.from, now);
+    const to = resolveTime(args.to, now);
+    if (!(to > from)) return `--from (${iso(from)}) must be before --to (${iso(to)})`;
+    const range: Range = { from, to, reason: '--from/--to' };
+    const min = minimumRange(rule, rule.runEveryMs ?? runEveryMs ?? 60_000);
+    if (to - from < min) range.warning = `${formatDuration(to - from)} is shorter than the ${formatDuration(min)} a ${rule.type} rule needs before it can fire`;
+    return range;
+  }
+  return planRange(rule, { now, days: args.days, runEveryMs });
+}
+
+/** Why the bot cannot evaluate this valid rule as asked, before anything runs; undefined when it can. */
+function notEvaluable(rule: RuleConfig, sweep: string | undefined): string | undefined {
+  const unsupported = unsupportedTypeMessage(rule);
+  if (unsupported) return unsupported;
+  if (sweep) {
+    const why = sweepIgnoredBy(rule, parseSweep(sweep).key);
+    if (why) return `\`--sweep ${sweep}\`: ${why}`;
+  }
+  return undefined;
+}
+
 const checkRule: Step<AlertTestArgs, AlertTestDeps> = {
   name: 'check-rule',
   label: 'Load, fill and validate the rule',
@@ -35,13 +77,17 @@ const checkRule: Step<AlertTestArgs, AlertTestDeps> = {
     const { checked, notFound } = selectRules(ctx.deps, ctx.data.args);
     if (notFound) return { stop: notFound, reason: 'failed' };
     const c = checked[0];
+    const mask = masker(c.secretValues);
     const lines = issueLines(c);
     const errors = c.issues.filter((i) => i.severity === 'error').length;
-    if (lines.length) await ctx.say(`Validation of \`${esc(c.file)}\` with the \`${esc(ctx.data.args.env)}\` values:\n${lines.join('\n')}`);
+    if (lines.length) await ctx.say(mask(`Validation of \`${esc(c.file)}\` with the \`${esc(ctx.data.args.env)}\` values:\n${lines.join('\n')}`));
     if (errors || !c.rule) {
       return { stop: `\`${esc(c.file)}\` has ${errors} error${errors === 1 ? '' : 's'} Elastalert would fail on; fix ${errors === 1 ? 'it' : 'them'} (above) and run the test again. Nothing was evaluated.`, reason: 'failed' };
     }
-    return { done: `\`${esc(c.file)}\` (*${esc(c.name)}*, ${c.rule.type}) is valid for \`${esc(ctx.data.args.env)}\`${lines.length ? ` with ${lines.length} warning${lines.length === 1 ? '' : 's'}` : ''}`, state: { ruleFile: c.file } };
+    const valid = `\`${esc(c.file)}\` (*${esc(c.name)}*, ${c.rule.type}) is valid for \`${esc(ctx.data.args.env)}\`${lines.length ? ` with ${lines.length} warning${lines.length === 1 ? '' : 's'}` : ''}`;
+    const why = notEvaluable(c.rule, ctx.data.args.sweep);
+    if (why) return { stop: mask(`${valid}, but ${esc(why)} Nothing was evaluated.`), reason: 'failed' };
+    return { done: mask(valid), state: { ruleFile: c.file } };
   },
 };
 
@@ -50,19 +96,10 @@ const planRun: Step<AlertTestArgs, AlertTestDeps> = {
   label: 'Plan the time range',
   async run(ctx) {
     const rule = theRule(ctx);
-    const a = ctx.data.args;
-    const now = ctx.clock.now();
-    let range: { from: number; to: number; reason: string; warning?: string };
-    if (a.from && a.to) {
-      const from = resolveTime(a.from, now);
-      const to = resolveTime(a.to, now);
-      if (!(to > from)) return { stop: `--from (${iso(from)}) must be before --to (${iso(to)})`, reason: 'failed' };
-      range = { from, to, reason: '--from/--to' };
-      const min = rule.type === 'spike' ? 2 * (rule.timeframeMs ?? 0) + 60_000 : rule.timeframeMs ?? 0;
-      if (to - from < min) range.warning = `${formatDuration(to - from)} is shorter than the ${formatDuration(min)} a ${rule.type} rule needs before it can fire`;
-    } else range = planRange(rule, { now, days: a.days });
+    const range = rangeFor(rule, ctx.data.args, ctx.clock.now(), daemonOptions(ctx).runEveryMs);
+    if (typeof range === 'string') return { stop: range, reason: 'failed' };
     if (range.warning) await ctx.say(`⚠️ ${esc(range.warning)}`);
-    return { done: `${iso(range.from)} → ${iso(range.to)} (${formatDuration(range.to - range.from)}): ${esc(range.reason)}`, state: { range } };
+    return { done: `${iso(range.from)} → ${iso(range.to)} (${formatDuration(range.to - range.from)}): ${esc(range.reason)}; ${esc(daemonText(ctx, rule))}`, state: { range } };
   },
 };
 
@@ -71,30 +108,28 @@ const runBacktest: Step<AlertTestArgs, AlertTestDeps> = {
   label: 'Evaluate the rule against the cluster',
   async run(ctx) {
     const rule = theRule(ctx);
+    const mask = masker(rule.secretValues);
     const range = ctx.state.range as { from: number; to: number };
-    const r = await backtest(rule, ctx.deps.data(rule), range, ctx.data.args.sweep);
+    let r;
+    try {
+      r = await backtest(rule, ctx.deps.data(rule), range, ctx.data.args.sweep, daemonOptions(ctx));
+    } catch (e) {
+      throw new Error(mask((e as Error).message));
+    }
     const summary = summaryLine(rule, r, range);
     const thread = ctx.data.thread;
     if (thread) {
-      const chart = renderCountsChart(
-        chartInput(rule, { series: r.series, intervalMs: r.intervalMs, alerts: r.evaluation.alerts }, `${rule.name}: ${r.evaluation.alerts.length} firing${r.evaluation.alerts.length === 1 ? '' : 's'}`,
-          `${ctx.data.cluster} · ${String(rule.props.index)} · ${iso(range.from).slice(0, 16)} → ${iso(range.to).slice(0, 16)} UTC`),
-      );
-      const f = await ctx.deps.uploadToThread(thread, {
-        filename: `alert-test-${rule.file.replace(/[^\w.-]+/g, '_').replace(/\.ya?ml$/, '')}.png`,
-        title: `${rule.name}: matching documents per ${formatDuration(r.intervalMs)}`,
-        bytes: chart.png,
-        initialComment: `Matching documents per ${formatDuration(r.intervalMs)} (the counts the evaluation read), with the rule's thresholds and its matches`,
-        altText: `Bar chart of matching documents per ${formatDuration(r.intervalMs)} for ${rule.name}; ${r.evaluation.alerts.length} match(es)`,
-      });
+      const t = chartTexts(rule, r, { cluster: ctx.data.cluster, range });
+      const chart = renderCountsChart(chartInput(rule, { series: r.series, intervalMs: r.intervalMs, alerts: r.evaluation.alerts }, t.title, t.subtitle));
+      const f = await ctx.deps.uploadToThread(thread, { filename: t.filename, title: t.fileTitle, bytes: chart.png, initialComment: t.initialComment, altText: t.altText });
       await ctx.setState({ chartFileId: f.id, chartBytes: chart.png.length });
     }
-    for (const m of matchMessages(rule, r)) await ctx.say(m);
+    for (const m of matchMessages(rule, r)) await ctx.say(mask(m));
     const table = sweepTable(r);
     if (table) await ctx.say(table);
-    if (ctx.data.args.post) await ctx.say(await postTest(ctx, rule, r.evaluation.alerts));
-    const alerts = r.evaluation.alerts.map((a) => ({ ts: a.ts, iso: a.iso, counts: a.counts, text: a.text, renderError: a.renderError }));
-    return { done: summary, state: { result: { fired: alerts.length, silenced: r.evaluation.silenced.length, hits: r.hits, alerts, sweep: r.sweep?.rows } } };
+    if (ctx.data.args.post) await ctx.say(mask(await postTest(ctx, rule, r.evaluation.alerts)));
+    const alerts = r.evaluation.alerts.map((a) => ({ ts: a.ts, iso: a.iso, counts: a.counts, text: a.text === undefined ? undefined : mask(a.text), renderError: a.renderError === undefined ? undefined : mask(a.renderError) }));
+    return { done: mask(summary), state: { result: { fired: alerts.length, silenced: r.evaluation.silenced.length, hits: r.hits, alerts, sweep: r.sweep?.rows } } };
   },
 };
 
@@ -115,9 +150,17 @@ const checkAll: Step<AlertTestArgs, AlertTestDeps> = {
   label: 'Load, fill and validate every rule',
   async run(ctx) {
     const { checked } = selectRules(ctx.deps, ctx.data.args);
+    const mask = masker(checked.flatMap((c) => c.secretValues));
     const bad = checked.filter((c) => !c.rule);
-    for (const c of bad) await ctx.say(`*${esc(c.name)}*:\n${issueLines(c).join('\n')}`);
-    return { done: `${checked.length} rule${checked.length === 1 ? '' : 's'}: ${checked.length - bad.length} valid, ${bad.length} with errors`, state: { valid: checked.filter((c) => c.rule).map((c) => c.file), invalid: bad.map((c) => c.file) } };
+    for (const c of bad) await ctx.say(mask(`*${esc(c.name)}*:\n${issueLines(c).join('\n')}`));
+    // Valid for Elastalert, but of a type the bot cannot evaluate: said here, not found out at the backtest.
+    const unsupported = checked.filter((c) => c.rule && unsupportedTypeMessage(c.rule));
+    for (const c of unsupported) await ctx.say(mask(`⏭️ *${esc(c.name)}* (\`${esc(c.file)}\`) is valid, but ${esc(unsupportedTypeMessage(c.rule!)!)} It is not evaluated.`));
+    const ok = checked.length - bad.length - unsupported.length;
+    return {
+      done: `${checked.length} rule${checked.length === 1 ? '' : 's'}: ${ok} to evaluate, ${unsupported.length} of a type the bot cannot evaluate, ${bad.length} with errors`,
+      state: { valid: checked.filter((c) => c.rule).map((c) => c.file), invalid: bad.map((c) => c.file), unsupported: unsupported.map((c) => c.file) },
+    };
   },
 };
 
@@ -126,24 +169,33 @@ const backtestAll: Step<AlertTestArgs, AlertTestDeps> = {
   label: 'Evaluate every valid rule against the cluster',
   async run(ctx) {
     const { checked } = selectRules(ctx.deps, ctx.data.args);
+    const mask = masker(checked.flatMap((c) => c.secretValues));
+    const opts = daemonOptions(ctx);
+    const now = ctx.clock.now();
     const lines: string[] = [];
     const results: Record<string, unknown>[] = [];
     for (const c of checked) {
+      const where = `*${esc(c.name)}* (\`${esc(c.file)}\`)`;
       if (!c.rule) {
-        lines.push(`❌ *${esc(c.name)}* (\`${esc(c.file)}\`): ${c.issues.filter((i) => i.severity === 'error').length} error(s), not evaluated`);
+        lines.push(`❌ ${where}: ${c.issues.filter((i) => i.severity === 'error').length} error(s), not evaluated`);
         continue;
       }
-      const range = planRange(c.rule, { now: ctx.clock.now(), days: ctx.data.args.days });
+      if (unsupportedTypeMessage(c.rule)) {
+        lines.push(`⏭️ ${where}: type ${esc(c.rule.type)}, which the bot cannot evaluate; not evaluated`);
+        continue;
+      }
+      const range = rangeFor(c.rule, ctx.data.args, now, opts.runEveryMs);
+      if (typeof range === 'string') return { stop: range, reason: 'failed' };
       try {
-        const r = await backtest(c.rule, ctx.deps.data(c.rule), range);
+        const r = await backtest(c.rule, ctx.deps.data(c.rule), range, undefined, opts);
         const renderErrors = r.evaluation.alerts.filter((a) => a.renderError).length;
-        lines.push(`${r.evaluation.alerts.length ? '🔔' : '✅'} ${summaryLine(c.rule, r, range)}${renderErrors ? ` — ❌ ${renderErrors} alert text(s) fail to render` : ''}`);
+        lines.push(`${r.evaluation.alerts.length ? '🔔' : '✅'} ${summaryLine(c.rule, r, range)}${renderErrors ? ` — ❌ ${renderErrors} alert text(s) fail to render` : ''}${range.warning ? ` — ⚠️ ${esc(range.warning)}` : ''}`);
         results.push({ file: c.file, fired: r.evaluation.alerts.length, from: range.from, to: range.to });
       } catch (e) {
-        lines.push(`❌ *${esc(c.name)}* (\`${esc(c.file)}\`): ${esc((e as Error).message)}`);
+        lines.push(`❌ ${where}: ${esc((e as Error).message)}`);
       }
     }
-    await ctx.say(lines.join('\n') || 'no rules found');
+    await ctx.say(mask(lines.join('\n') || 'no rules found'));
     return { done: `evaluated ${results.length} of ${checked.length} rule${checked.length === 1 ? '' : 's'}`, state: { results } };
   },
 };

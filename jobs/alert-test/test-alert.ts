@@ -5,10 +5,12 @@
  */
 import type { IncomingAlert } from '../../src/alerts/incoming-alert';
 import { dedupeKey } from '../../src/alerts/dedupe-key';
-import type { Alert, RuleConfig } from '../../src/rules';
+import { maskSecrets, type Alert, type RuleConfig } from '../../src/rules';
 
 export function testAlert(rule: RuleConfig, a: Alert, o: { cluster: string; requester: string; jobId: string; now: number }): IncomingAlert {
-  const name = `[TEST] ${rule.name}`;
+  // It is posted to Slack by alert delivery: the rule's secret placeholder values stay masked there too.
+  const mask = (t: string) => maskSecrets(t, rule.secretValues);
+  const name = `[TEST] ${mask(rule.name)}`;
   const queryKey = rule.queryKey && a.key !== 'all' ? { field: rule.queryKey, value: a.key } : undefined;
   const index = typeof a.match._index === 'string' ? a.match._index : undefined;
   return {
@@ -21,8 +23,8 @@ export function testAlert(rule: RuleConfig, a: Alert, o: { cluster: string; requ
     cluster: o.cluster,
     // The match as Elastalert's post alerter would send it: the document plus the counts the type added.
     fields: { ...a.match, ...a.counts },
-    text: a.text,
+    text: a.text === undefined ? undefined : mask(a.text),
     receivedAt: o.now,
-    test: { rule: rule.name, by: o.requester, job: o.jobId },
+    test: { rule: mask(rule.name), by: o.requester, job: o.jobId },
   };
 }

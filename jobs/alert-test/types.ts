@@ -31,7 +31,10 @@ export interface ThreadFile {
  * write calls), and a way to put a chart image into the thread.
  */
 export interface AlertTestDeps {
-  rules: { dir: string; values: Readonly<Record<string, Readonly<Record<string, string>>>> };
+  /** The rules folder, the placeholder values per environment, and names whose values are secrets. */
+  rules: { dir: string; values: Readonly<Record<string, Readonly<Record<string, string>>>>; secretNames?: readonly string[] };
+  /** The Elastalert daemon's global run_every / buffer_time per environment (ms), as `elastalert.daemon` sets them. */
+  daemon?: Readonly<Record<string, { runEvery?: number; bufferTime?: number }>>;
   data(rule: RuleConfig): RuleData;
   uploadToThread(thread: { channel: string; ts: string }, file: ThreadFile): Promise<{ id: string }>;
   /** `--post`: puts one alert on the alert queue (as the webhooks do); false when that alert was already queued. */

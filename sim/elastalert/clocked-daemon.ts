@@ -26,6 +26,11 @@ export interface ClockedDaemonOptions {
   log: Logger;
   /** Real milliseconds to wait for the daemon to load its rules or finish one run. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Lets Elastalert's deprecated_search run under Debian's python3-elasticsearch 7.17 (clocked-daemon.py says
+   * why): without it every use_terms_query run raises TypeError. Off by default: the daemon as Debian ships it.
+   */
+  deprecatedSearchShim?: boolean;
 }
 
 /** One document the daemon would have written: `elastalert_status` per rule run, `elastalert` per alert, `elastalert_error`. */
@@ -47,7 +52,7 @@ export async function startClockedDaemon(o: ClockedDaemonOptions): Promise<Clock
   await mkdir(rulesFolder, { mode: 0o700 });
   for (const [name, rule] of Object.entries(o.rules)) await writeFile(join(rulesFolder, name), ruleYaml(rule), { mode: 0o600 });
 
-  const child = spawn(SYSTEM_PYTHON, [SCRIPT, join(dir, 'config.yaml')], { cwd: dir, env: { ...process.env, TZ: 'UTC', PYTHONUNBUFFERED: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(SYSTEM_PYTHON, [SCRIPT, join(dir, 'config.yaml')], { cwd: dir, env: { ...process.env, TZ: 'UTC', PYTHONUNBUFFERED: '1', ...(o.deprecatedSearchShim && { ELK_OPS_DEPRECATED_SEARCH_SHIM: '1' }) }, stdio: ['pipe', 'pipe', 'pipe'] });
   const waiting: Array<{ resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }> = [];
   let exited: Error | undefined;
   let stderrTail = '';

@@ -26,7 +26,7 @@ export interface RuleRuns {
 
 /** The sandbox's rules with the sandbox cluster's placeholder values filled, as the bot's own alert-test loads them. */
 export function sandboxRules(o: RuleRunsOptions): LoadedRule[] {
-  const loaded = loadRulesFromFolder(o.config.elastalert.rulesDir, { environment: o.cluster, values: o.config.elastalert.values[o.cluster] ?? {} });
+  const loaded = loadRulesFromFolder(o.config.elastalert.rulesDir, { environment: o.cluster, values: o.config.elastalert.values[o.cluster] ?? {}, secretNames: o.config.elastalert.secretNames });
   for (const issue of loaded.issues) o.log.warn({ ...issue }, 'sandbox alerts: rule not loaded');
   return loaded.rules;
 }

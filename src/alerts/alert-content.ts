@@ -61,7 +61,7 @@ export class RuleBook {
     if (!rules) {
       rules = new Map();
       try {
-        const loaded = loadRulesFromFolder(this.config.elastalert.rulesDir, { environment: env, values: this.config.elastalert.values[env] ?? {} });
+        const loaded = loadRulesFromFolder(this.config.elastalert.rulesDir, { environment: env, values: this.config.elastalert.values[env] ?? {}, secretNames: this.config.elastalert.secretNames });
         for (const r of loaded.rules) {
           const v = validateRule(r);
           if (v.rule) rules.set(v.rule.name, v.rule);

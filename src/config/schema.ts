@@ -150,6 +150,19 @@ export const configSchema = z.object({
       values: z.record(z.string(), z.record(z.string(), z.string())).default({}),
       webhookSecret: z.string().optional(),
       /**
+       * Placeholder names whose values are secrets, besides those that look like one (…TOKEN, …PASSWORD, …SECRET,
+       * …KEY, …CREDENTIAL): a global name (`WEBHOOK_URL`), a file-scoped one (`x.yaml.webhook_url`), or a key
+       * (`webhook_url`, matching that key in every file). Their values are masked in everything the bot posts.
+       */
+      secretNames: z.array(z.string().min(1)).default([]),
+      /**
+       * The Elastalert daemon's global config.yaml settings per environment (the names of `values`):
+       * `runEvery` (how often it runs each rule) and `bufferTime` (how far back each run re-reads). /elk alert-test
+       * evaluates with them (a rule's own run_every / buffer_time still wins); absent: 1m and 15m, Elastalert's
+       * example config.
+       */
+      daemon: z.record(z.string(), z.object({ runEvery: duration.optional(), bufferTime: duration.optional() })).default({}),
+      /**
        * Alert routing, first match wins: a rule name, `index:<glob>` (the match's _index), `field:<name>=<value>`,
        * then '*'. The value is a channel id, or { channel, cluster, severity } to name the cluster the alerts belong
        * to and how bad they are (`severity` is what alerts.holdUpgradesOn matches; else the match's `severity` field).

@@ -25,6 +25,11 @@ export interface RuleData {
   events(from: number, to: number): Promise<RuleEvent[]> | RuleEvent[];
   /** Number of matching documents with from < ts ≤ to (use_count_query). */
   count(from: number, to: number): Promise<number> | number;
+  /**
+   * How many documents events(from, to) would return, where that is cheaper than reading them (read-ahead
+   * answers it from memory). The daemon model counts a re-read of already-seen documents into num_hits only.
+   */
+  eventCount?(from: number, to: number): Promise<number> | number;
   /** Counts per query_key value with from < ts ≤ to (use_terms_query). */
   terms?(from: number, to: number, field: string, size: number): Promise<TermsBucket[]> | TermsBucket[];
   /**

@@ -39,10 +39,13 @@ export interface Filled {
   secretValues: string[];
 }
 
-/** True when a value name looks like a credential, judged on its last segment (`x.yaml.api_key` → `api_key`). */
+/**
+ * True when a value name looks like a credential, judged on its last segment (`x.yaml.api_key` → `api_key`), or
+ * is named in secretNames — whole (`x.yaml.webhook_url`, `WEBHOOK_URL`) or by that last segment (`webhook_url`).
+ */
 export function isSecretName(name: string, secretNames: readonly string[] = []): boolean {
-  if (secretNames.includes(name)) return true;
   const last = name.split('.').pop() ?? name;
+  if (secretNames.includes(name) || secretNames.includes(last)) return true;
   return SECRET_WORD.test(last);
 }
 

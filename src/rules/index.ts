@@ -4,13 +4,13 @@ export type { RuleFiles, LoadedRule, LoadResult, RuleIssue, PlaceholderInput } f
 export { fillPlaceholders, maskSecrets, isSecretName, PlaceholderError } from './fill-placeholders';
 export { validateRule, RULE_TYPE_REQUIRED } from './validate-rule';
 export type { RuleConfig } from './rule-config';
-export { evaluateRule, createEngine, SUPPORTED_TYPES, UnsupportedRuleTypeError } from './evaluate-rule';
+export { evaluateRule, createEngine, daemonTimes, readFrom, unsupportedTypeMessage, SUPPORTED_TYPES, UnsupportedRuleTypeError } from './evaluate-rule';
 export type { Alert, Evaluation, EvaluateOptions } from './evaluate-rule';
 export type { RuleData, RuleEvent, TermsBucket, RawMatch } from './evaluate-types';
 export { renderAlertText, renderAlertSubject } from './render-alert';
 export { pythonFormat, PythonFormatError } from './python-format';
 export { planRange, minimumRange, summarize } from './plan-range';
-export { parseSweep, sweepRule, cachedData } from './sweep';
+export { parseSweep, sweepRule, sweepIgnoredBy, cachedData } from './sweep';
 export { PyFloat, PyTimedelta } from './py-values';
 export { readAhead, READ_AHEAD_MAX_EVENTS } from './read-ahead';
 export type { ReadAheadStats } from './read-ahead';

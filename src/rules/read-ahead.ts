@@ -70,6 +70,13 @@ export function readAhead(data: RuleData, opts: ReadAheadOptions, stats: ReadAhe
       // Copies: the engine adds fields (compound keys) to what it is given.
       return got.slice(firstAfter(got, a), firstAfter(got, b)).map((e) => ({ ts: e.ts, fields: { ...e.fields } }));
     },
+    async eventCount(a, b) {
+      if (!inRange(a, b)) return data.count(a, b);
+      all ??= loadEvents();
+      const got = await all;
+      if (!got) return data.count(a, b);
+      return firstAfter(got, b) - firstAfter(got, a);
+    },
     async count(a, b) {
       const onGrid = step !== undefined && inRange(a, b) && (a - from) % step === 0 && ((b - from) % step === 0 || b === to) && b - a <= step;
       if (onGrid) {

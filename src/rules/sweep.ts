@@ -44,6 +44,7 @@ export function parseSweep(text: string): SweepSpec {
 export function cachedData(data: RuleData): RuleData {
   const ev = new Map<string, RuleEvent[]>();
   const cnt = new Map<string, number>();
+  const evc = new Map<string, number>();
   const trm = new Map<string, TermsBucket[]>();
   return {
     async events(from, to) {
@@ -56,6 +57,13 @@ export function cachedData(data: RuleData): RuleData {
       if (!cnt.has(k)) cnt.set(k, await data.count(from, to));
       return cnt.get(k)!;
     },
+    ...(data.eventCount && {
+      async eventCount(from: number, to: number) {
+        const k = `${from}:${to}`;
+        if (!evc.has(k)) evc.set(k, await data.eventCount!(from, to));
+        return evc.get(k)!;
+      },
+    }),
     ...(data.terms && {
       async terms(from: number, to: number, field: string, size: number) {
         const k = `${from}:${to}:${field}:${size}`;
@@ -64,6 +72,29 @@ export function cachedData(data: RuleData): RuleData {
       },
     }),
   };
+}
+
+/** Which rule types read each sweepable option (ruletypes.py): sweeping it on any other type changes nothing. */
+const READ_BY: Readonly<Record<string, readonly string[]>> = {
+  spike_height: ['spike'], threshold_cur: ['spike'], threshold_ref: ['spike'], num_events: ['frequency'], threshold: ['flatline'],
+};
+
+/**
+ * Why sweeping `key` on this rule would show the same firings for every value, or undefined when the rule reads
+ * it: a type that ignores it, or a spike rule with field_value, whose find_matches skips threshold_cur/_ref.
+ */
+export function sweepIgnoredBy(rule: RuleConfig, key: string): string | undefined {
+  const types = READ_BY[key];
+  if (!types) return `cannot sweep ${key}: sweepable options are ${Object.keys(SWEEPABLE).join(', ')}`;
+  if (!types.includes(rule.type)) {
+    const own = Object.keys(READ_BY).filter((k) => READ_BY[k].includes(rule.type));
+    const a = `${/^[aeiou]/.test(rule.type) ? 'an' : 'a'} ${rule.type} rule`;
+    return `${a} does not read ${key} (only ${types.join(', ')} rules do), so every value would give the same firings; ` +
+      (own.length ? `sweep ${own.join(' or ')} instead` : `there is no option to sweep on ${a}`);
+  }
+  if ((key === 'threshold_cur' || key === 'threshold_ref') && rule.fieldValue !== undefined)
+    return `a spike rule with field_value ignores ${key} (Elastalert compares the field's averages without thresholds), so every value would give the same firings; sweep spike_height instead`;
+  return undefined;
 }
 
 export function withOption(rule: RuleConfig, key: string, value: number): RuleConfig {

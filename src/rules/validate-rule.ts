@@ -27,7 +27,8 @@ export const RULE_TYPE_REQUIRED: Readonly<Record<string, readonly string[]>> = {
   cardinality: ['timeframe', 'cardinality_field'],
   metric_aggregation: ['metric_agg_key', 'metric_agg_type'],
   percentage_match: ['match_bucket_filter'],
-  spike_aggregation: ['metric_agg_key', 'metric_agg_type', 'spike_height', 'spike_type'],
+  // schema.yaml's Spike Aggregation also requires timeframe (required_options does not list it).
+  spike_aggregation: ['metric_agg_key', 'metric_agg_type', 'spike_height', 'spike_type', 'timeframe'],
 };
 
 const TIME_UNITS_MS: Readonly<Record<string, number>> = {
@@ -130,6 +131,11 @@ export function validateRule(loaded: LoadedRule): Validation {
   if ((raw.use_count_query || raw.use_terms_query) && !('doc_type' in raw))
     err('doc_type', 'doc_type must be specified with use_count_query / use_terms_query (Elastalert refuses the rule otherwise); add doc_type: _doc');
   if (raw.use_terms_query && !('query_key' in raw)) err('query_key', 'use_terms_query needs query_key: the field whose values are counted');
+  if (raw.use_terms_query)
+    warn('use_terms_query', "Debian's elastalert 0.2.4 package (with its python3-elasticsearch 7.17) fails every terms query with TypeError " +
+      "(ElasticSearchClient.deprecated_search() got an unexpected keyword argument 'headers'), and with disable_rules_on_error (the default) " +
+      'disables the rule at its first run; where your Elastalert runs on that package, count per key with a plain query and query_key instead. ' +
+      "The evaluation here follows Elastalert's terms code as written (num_hits counts buckets).");
   // Clauses Elasticsearch would refuse on every query (Elastalert only finds out when the rule runs).
   if ('filter' in raw && TYPES.filter[0](raw.filter)) for (const f of filterIssues(raw.filter)) err(f.key, f.message);
   if (raw.scan_entire_timeframe && !('timeframe' in raw)) err('scan_entire_timeframe', 'scan_entire_timeframe needs a timeframe');
@@ -139,8 +145,8 @@ export function validateRule(loaded: LoadedRule): Validation {
     if (hint) err(k, `unknown option ${k}: likely a typo of ${hint} (Elastalert ignores unknown options, so this setting has no effect); rename it to ${hint}`);
     else warn(k, `unknown option ${k}: Elastalert ignores it (custom alerters may read it)`);
   }
-  checkFormat(raw, 'alert_text', 'alert_text_args', err);
-  checkFormat(raw, 'alert_subject', 'alert_subject_args', err);
+  checkFormat(raw, 'alert_text', 'alert_text_args', err, warn);
+  checkFormat(raw, 'alert_subject', 'alert_subject_args', err, warn);
 
   if (issues.some((i) => i.severity === 'error')) return { issues };
   return { rule: toConfig(loaded, times), issues };
@@ -151,27 +157,29 @@ function describe(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-function checkFormat(raw: Record<string, unknown>, textKey: string, argsKey: string, err: (k: string, m: string) => void) {
+function checkFormat(raw: Record<string, unknown>, textKey: string, argsKey: string, err: (k: string, m: string) => void, warn: (k: string, m: string) => void) {
   const text = raw[textKey];
   if (typeof text !== 'string') return;
+  const args = Array.isArray(raw[argsKey]) ? (raw[argsKey] as unknown[]) : undefined;
+  const kw = textKey === 'alert_text' && raw.alert_text_kw && typeof raw.alert_text_kw === 'object' ? (raw.alert_text_kw as Record<string, unknown>) : undefined;
+  // alerts.py uses alert_text_args if present, else alert_text_kw, else formats nothing: the text goes out as
+  // written, braces and all, and nothing raises. Worth a warning (a forgotten args list), not an error.
+  if (!args && !kw) {
+    const brace = /\{[^{}]*\}?|\}/.exec(text);
+    if (brace)
+      warn(textKey, `${textKey} has ${brace[0]} but no ${argsKey}${textKey === 'alert_text' ? ' or alert_text_kw' : ''}: Elastalert does not format it, so the alert shows the braces as written. Add ${argsKey}: [field, …] to fill them (or leave it, if they are meant literally)`);
+    return;
+  }
   let fields;
   try {
     fields = formatFields(text);
   } catch (e) {
     const msg = e instanceof PythonFormatError ? e.message : String(e);
-    err(textKey, `${textKey} is not a valid Python format string (${msg}); write literal braces as {{ and }}`);
+    err(textKey, `${textKey} is not a valid Python format string (${msg}); Elastalert raises formatting it with ${args ? argsKey : 'alert_text_kw'}. Write literal braces as {{ and }}`);
     return;
   }
-  const args = Array.isArray(raw[argsKey]) ? (raw[argsKey] as unknown[]) : undefined;
-  const kw = textKey === 'alert_text' && raw.alert_text_kw && typeof raw.alert_text_kw === 'object' ? (raw.alert_text_kw as Record<string, unknown>) : undefined;
-  // alerts.py uses alert_text_args if present, else alert_text_kw, else formats nothing (text printed as is).
   const positional = fields.filter((f) => typeof f.ref === 'number');
   const named = fields.filter((f) => typeof f.ref === 'string');
-  if (!args && !kw) {
-    if (fields.length)
-      err(textKey, `${textKey} has {${fields[0].source}} but no ${argsKey}${textKey === 'alert_text' ? ' or alert_text_kw' : ''}: Elastalert prints the braces literally. Add ${argsKey}: [field, …]`);
-    return;
-  }
   if (args) {
     const n = args.length;
     for (const f of positional) {

@@ -18,6 +18,9 @@ describe('parseAlertTest', () => {
     });
     expect(parse('"Spike in 5xxs" --days 2')).toEqual({ ok: true, value: { rule: 'Spike in 5xxs', days: 2 } });
     expect(parse('--all --env staging')).toEqual({ ok: true, value: { all: true, env: 'staging' } });
+    // --all honours a range: every rule is evaluated over it.
+    expect(parse('--all --from now-6h --to now')).toEqual({ ok: true, value: { all: true, from: 'now-6h', to: 'now' } });
+    expect(parse('--all --days 2')).toEqual({ ok: true, value: { all: true, days: 2 } });
   });
 
   it('refuses bad input with a message that says how to fix it', () => {
@@ -32,6 +35,7 @@ describe('parseAlertTest', () => {
     expect(error('r --sweep spike_hieght=1..2')).toMatch(/cannot sweep spike_hieght: sweepable options are spike_height/);
     expect(error('r --sweep spike_height=4..1')).toMatch(/from ≤ to/);
     expect(error('--all --sweep spike_height=1..2')).toMatch(/works on one rule/);
+    expect(error('--all --post')).toMatch(/`--post` sends one TEST alert for one rule; drop `--all`/);
     expect(error('r --evn prod')).toMatch(/unknown option `--evn`; accepted: --env/);
     expect(error('r --env <!channel>')).toMatch(/`--env` takes a name/);
     expect(error('r --env <!channel>')).not.toContain('<!channel>');

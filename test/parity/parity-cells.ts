@@ -78,7 +78,11 @@ export interface Cell {
   data: keyof typeof DATA_SETS;
   rule: Record<string, unknown>;
   /** Global config for the run (buffer_time, run_every); runElastalert defaults to 15 min / 1 min. */
-  config?: { buffer_time?: { minutes: number }; run_every?: { minutes: number } };
+  config?: { buffer_time?: Record<string, number>; run_every?: Record<string, number> };
+  /** Daemon cells: run with clocked-daemon's deprecated_search shim (terms queries fail without it on Debian). */
+  shim?: boolean;
+  /** Daemon cells: minutes after 10:00 the daemon starts (its first run ends one run_every later). Default 0. */
+  startMin?: number;
 }
 
 /**
@@ -118,4 +122,37 @@ export const CELLS: Cell[] = [
   { name: 'any per host, default realert', data: 'bursts', rule: { type: 'any', query_key: 'host', filter: FIVEXX } },
   { name: 'spike up with use_count_query (1-minute counts)', data: 'surge', rule: spike({ use_count_query: true, doc_type: '_doc', threshold_cur: 6 }) },
   { name: 'flatline with use_count_query', data: 'drop', rule: { type: 'flatline', threshold: 5, timeframe: { minutes: 10 }, use_count_query: true, doc_type: '_doc', filter: FIVEXX, realert: { minutes: 0 } } },
+];
+
+/**
+ * Cells for the daemon parity (elastalert-daemon-parity.test.ts): the real daemon, run by run on the data's clock,
+ * against `/elk alert-test`'s default daemon mode. The first group runs with the example config (run_every 1 min,
+ * buffer_time 15 min); the others with a CI-like config (runs every 30 s over a 4-hour buffer) and a buffer
+ * shorter than run_every (the daemon then queries from the previous end, and its first run misses the start).
+ */
+const CI = { run_every: { seconds: 30 }, buffer_time: { hours: 4 } };
+const SHORT_BUFFER = { run_every: { minutes: 5 }, buffer_time: { minutes: 2 } };
+const frequencyPerHost = { type: 'frequency', num_events: 5, timeframe: { minutes: 5 }, query_key: 'host', filter: FIVEXX, realert: { minutes: 0 } };
+export const DAEMON_CELLS: Cell[] = [
+  { name: 'daemon: spike up, thresholds hit exactly', data: 'surge', rule: spike({ threshold_cur: 10, threshold_ref: 5 }) },
+  { name: 'daemon: spike down', data: 'drop', rule: spike({ spike_type: 'down', spike_height: 3 }) },
+  { name: 'daemon: spike both with threshold_ref, default realert', data: 'drop', rule: spike({ spike_type: 'both', threshold_ref: 5, realert: undefined }) },
+  { name: 'daemon: spike up per host (query_key)', data: 'hosts', rule: spike({ query_key: 'host', threshold_cur: 5 }) },
+  { name: 'daemon: spike both per host, default realert', data: 'hosts', rule: spike({ query_key: 'host', spike_type: 'both', threshold_cur: 3, realert: undefined }) },
+  { name: 'daemon: frequency per host', data: 'bursts', rule: frequencyPerHost },
+  { name: 'daemon: flatline', data: 'drop', rule: { type: 'flatline', threshold: 3, timeframe: { minutes: 10 }, filter: FIVEXX, realert: { minutes: 0 } } },
+  { name: 'daemon: any per host, default realert', data: 'bursts', rule: { type: 'any', query_key: 'host', filter: FIVEXX } },
+  { name: 'daemon: spike up with use_count_query', data: 'surge', rule: spike({ use_count_query: true, doc_type: '_doc', threshold_cur: 6 }) },
+  {
+    name: 'daemon: spike up per host with use_terms_query',
+    data: 'hosts',
+    rule: spike({ use_terms_query: true, query_key: 'host.keyword', doc_type: '_doc', threshold_cur: 3 }),
+    shim: true,
+  },
+  { name: 'daemon (CI: every 30 s, 4 h buffer): spike up', data: 'surge', rule: spike({ threshold_cur: 10, threshold_ref: 5 }), config: CI },
+  { name: 'daemon (CI: every 30 s, 4 h buffer): frequency per host', data: 'bursts', rule: frequencyPerHost, config: CI },
+  // Started in the middle of the data: the first run reads 15 minutes back (10:16–10:31), so the rule has the
+  // two timeframes of history the surge at 10:40 needs; a daemon that started empty at 10:30 would not fire.
+  { name: 'daemon started at 10:30: spike up, the first run reads buffer_time back', data: 'surge', rule: spike({ threshold_cur: 10, threshold_ref: 5 }), startMin: 30 },
+  { name: 'daemon (every 5 min, 2 min buffer): spike up per host', data: 'hosts', rule: spike({ query_key: 'host', threshold_cur: 3 }), config: SHORT_BUFFER },
 ];

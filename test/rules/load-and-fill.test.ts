@@ -32,6 +32,10 @@ describe('fillPlaceholders', () => {
     expect(isSecretName('ROOM', ['ROOM'])).toBe(true);
     const f = fillPlaceholders('room: @@ROOM@@', { file: 'f.yaml', environment: 'ci', values: { ROOM: 'r-1' }, secretNames: ['ROOM'] });
     expect(maskSecrets(`bad ${f.text}`, f.secretValues)).toBe('bad room: ••••');
+    // A configured key name covers that key in every file; a configured file-scoped name only its file.
+    expect(isSecretName('a.yaml.webhook_url', ['webhook_url'])).toBe(true);
+    expect(isSecretName('a.yaml.webhook_url', ['b.yaml.webhook_url'])).toBe(false);
+    expect(isSecretName('b.yaml.webhook_url', ['b.yaml.webhook_url'])).toBe(true);
   });
   it('masks a secret in a YAML parse error', () => {
     const r = loadRules(memoryRuleFiles({ 'a.yaml': 'name: x\ntoken: "@@API_TOKEN@@\n' }), { environment: 'ci', values: { API_TOKEN: 'tk-123' } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRule, UnsupportedRuleTypeError } from '../../src/rules/evaluate-rule';
 import { minimumRange, planRange, summarize } from '../../src/rules/plan-range';
-import { parseSweep, sweepRule } from '../../src/rules/sweep';
+import { parseSweep, sweepIgnoredBy, sweepRule } from '../../src/rules/sweep';
 import { validateRule } from '../../src/rules/validate-rule';
 import { arrayData } from './array-data';
 
@@ -28,7 +28,8 @@ describe('planRange', () => {
   });
   it("shows why elastalert-test-rule's 1.01 × timeframe never fires a spike rule", async () => {
     const data = arrayData(events);
-    const short = await evaluateRule(spike, data, { from: T0 + 40 * MIN - 10.1 * MIN, to: T0 + 50 * MIN, render: false });
+    // elastalert-test-rule is one run over the range (catch-up); a daemon would also read buffer_time back.
+    const short = await evaluateRule(spike, data, { from: T0 + 40 * MIN - 10.1 * MIN, to: T0 + 50 * MIN, mode: 'catch-up', render: false });
     expect(short.alerts).toEqual([]);
     const full = await evaluateRule(spike, data, { from: T0, to: T0 + 80 * MIN, render: false });
     expect(full.alerts).toHaveLength(1);
@@ -57,6 +58,20 @@ describe('sweep', () => {
     // The spike is 10/min vs 2/min: ratio up to 5 in the windows, so 1.5, 3 and 4.5 fire, 6 does not.
     expect(rows.map((r) => [r.value, r.firings])).toEqual([[1.5, 1], [3, 1], [4.5, 1], [6, 0]]);
     expect(data.queries.length).toBe(80);
+  });
+  it('says when the rule ignores the swept option (ruletypes.py reads each in one type only)', () => {
+    const freq = rule({ type: 'frequency', num_events: 5, timeframe: { minutes: 5 } });
+    const flat = rule({ type: 'flatline', threshold: 3, timeframe: { minutes: 5 } });
+    const mean = rule({ type: 'spike', timeframe: { minutes: 10 }, spike_height: 2, spike_type: 'up', field_value: 'bytes' });
+    expect(['spike_height', 'threshold_cur', 'threshold_ref'].map((k) => sweepIgnoredBy(spike, k))).toEqual([undefined, undefined, undefined]);
+    expect(sweepIgnoredBy(freq, 'num_events')).toBeUndefined();
+    expect(sweepIgnoredBy(flat, 'threshold')).toBeUndefined();
+    expect(sweepIgnoredBy(spike, 'num_events')).toMatch(/a spike rule does not read num_events \(only frequency rules do\).*sweep spike_height or threshold_cur or threshold_ref instead/);
+    expect(sweepIgnoredBy(freq, 'spike_height')).toMatch(/a frequency rule does not read spike_height.*sweep num_events instead/);
+    expect(sweepIgnoredBy(flat, 'num_events')).toMatch(/a flatline rule does not read num_events.*sweep threshold instead/);
+    expect(sweepIgnoredBy(rule({ type: 'any' }), 'threshold')).toMatch(/an any rule does not read threshold .*there is no option to sweep on an any rule/);
+    expect(sweepIgnoredBy(mean, 'threshold_cur')).toMatch(/field_value ignores threshold_cur/);
+    expect(sweepIgnoredBy(mean, 'spike_height')).toBeUndefined();
   });
   it('refuses rule types it cannot evaluate, naming the supported ones', async () => {
     const bl = rule({ type: 'blacklist', compare_key: 'user', blacklist: ['x'] });

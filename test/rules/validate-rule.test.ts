@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { renderAlertText } from '../../src/rules/render-alert';
 import { loadRulesFromFolder } from '../../src/rules/load-rules';
 import { validateRule } from '../../src/rules/validate-rule';
 import { PyTimedelta } from '../../src/rules/py-values';
@@ -56,10 +59,34 @@ describe('validateRule', () => {
     expect(errors({ ...spike, alert_text: '{host} {n}', alert_text_kw: { 'host.name': 'host' } })).toEqual([
       expect.stringMatching(/^alert_text: alert_text uses \{n\} but alert_text_kw has no entry naming n/),
     ]);
-    expect(errors({ ...spike, alert_text: 'x {0}' })[0]).toMatch(/no alert_text_args or alert_text_kw/);
     expect(errors({ ...spike, alert_subject: '{0} {1}', alert_subject_args: ['a'] })[0]).toMatch(/^alert_subject: alert_subject uses \{1\}/);
     expect(errors({ ...spike, alert_text: '{0} {}', alert_text_args: ['a', 'b'] })[0]).toMatch(/not a valid Python format string/);
     expect(errors({ ...spike, alert_text: '{{literal}} {1}', alert_text_args: ['a', 'b'] })).toEqual([]);
+  });
+  it('braces in alert_text without args are a warning, not an error: Elastalert sends them as written', () => {
+    const text = 'x {0} and {host} {';
+    const res = v({ ...spike, alert_text: text, alert_text_type: 'alert_text_only' });
+    expect(res.rule).toBeDefined();
+    expect(res.issues).toEqual([
+      expect.objectContaining({ key: 'alert_text', severity: 'warning', message: expect.stringMatching(/has \{0\} but no alert_text_args or alert_text_kw: Elastalert does not format it/) }),
+    ]);
+    expect(v({ ...spike, alert_subject: 'down: {0}' }).issues).toEqual([expect.objectContaining({ key: 'alert_subject', severity: 'warning' })]);
+    // With args the same unbalanced brace is an error: str.format raises on it.
+    expect(errors({ ...spike, alert_text: text, alert_text_args: ['a'] })[0]).toMatch(/not a valid Python format string/);
+    const ours = renderAlertText(res.rule!, { '@timestamp': '2024-01-01T00:00:00Z' });
+    expect(ours.startsWith(text)).toBe(true);
+    if (existsSync('/usr/lib/python3/dist-packages/elastalert/alerts.py')) {
+      // The real BasicMatchString (Elastalert 0.2.4) prints it unchanged and raises nothing.
+      const py = 'import datetime, sys\nfrom elastalert.alerts import BasicMatchString\nfrom elastalert.ruletypes import SpikeRule\n' +
+        "r = {'name': 'n', 'timeframe': datetime.timedelta(minutes=5), 'spike_height': 2, 'spike_type': 'up', 'timestamp_field': '@timestamp', 'alert_text': sys.argv[1], 'alert_text_type': 'alert_text_only'}\n" +
+        "r['type'] = SpikeRule(r)\nsys.stdout.write(str(BasicMatchString(r, {'@timestamp': '2024-01-01T00:00:00Z'})))";
+      expect(execFileSync('/usr/bin/python3', ['-c', py, text], { encoding: 'utf8' })).toBe(ours);
+    }
+  });
+  it('spike_aggregation needs a timeframe, as schema.yaml requires', () => {
+    const sa = { name: 'n', type: 'spike_aggregation', index: 'i', alert: 'debug', metric_agg_key: 'b', metric_agg_type: 'avg', spike_height: 2, spike_type: 'up' };
+    expect(errors(sa)).toEqual([expect.stringMatching(/^timeframe: missing required option timeframe \(a spike_aggregation rule needs .*timeframe\)/)]);
+    expect(errors({ ...sa, timeframe: { minutes: 5 } })).toEqual([]);
   });
   it('warns about an unknown option that is no typo, and a missing name', () => {
     const { name: _n, ...noName } = spike;
