@@ -1,7 +1,10 @@
 import type { JobModule } from '../../src/runner/types';
 import { createReindexPort } from '../../src/elasticsearch/reindex-port';
 import { cleanupReindex } from './cleanup';
-import { n, took } from './format';
+import { clusterDuration } from '../../src/config/duration';
+import { plural } from '../../src/slack/blocks/text';
+import { counted } from './format';
+import { reindexLeftovers } from './leftovers';
 import { planOf, progressOf } from './state';
 import { reindexSteps } from './steps';
 import type { ReindexArgs, ReindexDeps } from './types';
@@ -16,17 +19,18 @@ export const reindexJob: JobModule<ReindexArgs, ReindexDeps> = {
     title: (data) => `reindex ${data.args.expression} on ${data.cluster}${data.args.dryRun ? ' (dry run)' : ''}`,
     steps: reindexSteps,
     cleanup: cleanupReindex,
+    leftovers: reindexLeftovers,
     summary(ctx) {
       const plan = planOf(ctx.state);
       if (!plan) return { text: 'no plan was made', result: {} };
       if (ctx.data.args.dryRun) {
-        return { text: `dry run: ${plan.indices.length} indices (${n(plan.totalDocs)} docs) would be reindexed; nothing changed`, result: { plan } };
+        return { text: `dry run: ${plural(plan.indices.length, 'index', 'indices')} (${counted(plan.totalDocs, 'doc')}) would be reindexed; nothing changed`, result: { plan } };
       }
       const indices = plan.indices.map((i) => ({ name: i.name, documents: progressOf(ctx.state, i.name).restoreVerified, copyMs: progressOf(ctx.state, i.name).copyMs }));
       const docs = indices.reduce((s, i) => s + (i.documents ?? 0), 0);
       const elapsed = ctx.clock.now() - (ctx.data.records[0]?.startedAt ?? ctx.clock.now());
       return {
-        text: `reindexed ${indices.length} indices (${n(docs)} documents, each count verified before and after) in ${took(elapsed)}; refused: ${plan.refused.length}`,
+        text: `reindexed ${plural(indices.length, 'index', 'indices')} (${counted(docs, 'document')}, each count verified before and after) in ${clusterDuration(elapsed, ctx.clock.speed)}; refused: ${plan.refused.length}`,
         result: { indices, refused: plan.refused, restoreVia: plan.restoreVia },
       };
     },

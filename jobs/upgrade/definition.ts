@@ -3,6 +3,7 @@ import type { UpgradeArgs } from './args';
 import { planOf, progressOf, type Ctx } from './job-state';
 import type { Plan, PlannedNode } from './plan';
 import type { UpgradeDeps } from './ports';
+import { upgradeLeftovers } from './leftovers';
 import { restoreSettings } from './restore-settings';
 import { awaitGreenStep } from './steps/await-green';
 import { awaitLeaveStep } from './steps/await-leave';
@@ -64,7 +65,8 @@ export const upgradeDefinition: JobDefinition<UpgradeArgs, UpgradeDeps> = {
     if (done.length) lines.push(`already replaced: ${done.join(', ')} — a new run skips them`);
     return lines;
   },
+  leftovers: upgradeLeftovers,
   summary(ctx) {
-    return upgradeSummary(ctx.data);
+    return upgradeSummary(ctx.data, ctx.clock.speed);
   },
 };

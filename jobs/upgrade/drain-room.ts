@@ -1,6 +1,7 @@
 import type { PlannedNode } from './plan';
 import type { EsNode, NodeDisk, ShardCopy } from './ports';
 import { label } from './unassigned';
+import { plural } from '../../src/slack/blocks/text';
 
 /** Disk the cluster keeps free before it stops allocating (the default high watermark is 90 %). */
 const HIGH_WATERMARK = 0.9;
@@ -23,10 +24,10 @@ export function roomToDrain(node: PlannedNode, nodes: EsNode[], shards: ShardCop
   const remaining = nodes.filter((n) => n.name !== node.name && isData(n) && sharesTier(n) && !excluded.includes(n.name));
   const mine = shards.filter((s) => s.node === node.name);
   if (mine.length === 0) return { ok: true };
-  if (remaining.length === 0) return { ok: false, reason: `no other data node of its tier to move ${mine.length} shards to` };
+  if (remaining.length === 0) return { ok: false, reason: `no other data node of its tier to move ${plural(mine.length, 'shard')} to` };
   const cannot = mine.filter((s) => shards.filter((x) => label(x) === label(s) && x.node && x.node !== node.name).length >= remaining.length);
   if (cannot.length) {
-    return { ok: false, reason: `${cannot.length} shards already have a copy on every other data node (e.g. ${label(cannot[0])}), so they have nowhere to go` };
+    return { ok: false, reason: `${cannot.length === 1 ? '1 shard already has' : `${cannot.length} shards already have`} a copy on every other data node (e.g. ${label(cannot[0])}), so ${cannot.length === 1 ? 'it has' : 'they have'} nowhere to go` };
   }
   const bytes = mine.reduce((s, x) => s + x.bytes, 0);
   const free = remaining.reduce((s, n) => {

@@ -1,9 +1,10 @@
-import { formatDuration } from '../../src/config/duration';
+import { clusterDuration, formatDuration } from '../../src/config/duration';
 import type { NodeOrder, UpgradeArgs } from './args';
 import { basisFrom, describeBasis, nodeEstimateMs } from './estimate';
 import { describeMapping, runsOn } from './node-mapping';
 import { kindOf, orderNodes, orderReason, roleLabel, type NodeKind } from './node-order';
 import type { GroupFacts, InstanceFacts, UpgradeDeps } from './ports';
+import { plural } from '../../src/slack/blocks/text';
 
 export interface PlannedNode {
   name: string;
@@ -160,14 +161,15 @@ function nameOf(i: InstanceFacts): string {
   return i.tags.Name ? ` (${i.tags.Name})` : '';
 }
 
-export function formatPlan(plan: Plan): string {
+/** `speed`: the cluster clock's; the estimate is cluster time, labelled as such when that clock is accelerated. */
+export function formatPlan(plan: Plan, speed = 1): string {
   const gb = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GB`;
   const lines = plan.nodes.map(
-    (n, i) => `${i + 1}. \`${n.name}\` ${n.role} · ${n.instanceId} · ${n.version} → ${n.target} · ${n.shards} shards, ${gb(n.bytes)} · ~${formatDuration(n.estimateMs)}`,
+    (n, i) => `${i + 1}. \`${n.name}\` ${n.role} · ${n.instanceId} · ${n.version} → ${n.target} · ${plural(n.shards, 'shard')}, ${gb(n.bytes)} · ~${formatDuration(n.estimateMs)}`,
   );
   const skipped = plan.skipped.length ? `\nSkipped: ${plan.skipped.map((s) => `\`${s.name}\` (${s.reason})`).join(', ')}` : '';
   const head = plan.nodes.length
-    ? `*Upgrade plan*: ${plan.nodes.length} of ${plan.expectedNodes} nodes to replace, one at a time · estimated ${formatDuration(plan.estimateMs)}`
+    ? `*Upgrade plan*: ${plan.nodes.length} of ${plan.expectedNodes} nodes to replace, one at a time · estimated ${clusterDuration(plan.estimateMs, speed)}`
     : `*Upgrade plan*: nothing to replace — every node is at its target`;
   const basis = plan.nodes.length && plan.estimateBasis ? `Estimate: ${plan.estimateBasis}` : '';
   return [head, ...lines, plan.nodes.length ? plan.orderReason : '', basis, skipped].filter(Boolean).join('\n');

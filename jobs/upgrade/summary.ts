@@ -1,4 +1,4 @@
-import { formatDuration } from '../../src/config/duration';
+import { clusterDuration } from '../../src/config/duration';
 import type { JobData, JobSummary } from '../../src/runner/types';
 import type { UpgradeArgs } from './args';
 import { progressOf, terminatedOf } from './job-state';
@@ -34,14 +34,15 @@ export function upgradeResult(data: Readonly<JobData<UpgradeArgs>>): UpgradeResu
   };
 }
 
-export function upgradeSummary(data: Readonly<JobData<UpgradeArgs>>): JobSummary {
+/** `speed`: the cluster clock's; its durations are labelled as cluster time when it is accelerated. */
+export function upgradeSummary(data: Readonly<JobData<UpgradeArgs>>, speed = 1): JobSummary {
   const r = upgradeResult(data);
   const plan = data.state.plan as Plan | undefined;
   if (data.args.dryRun) return { text: `Dry run: ${plural(plan?.nodes.length ?? 0, 'node')} would be replaced; nothing was changed.`, result: { ...r } };
-  const per = r.replaced.map((x) => `• \`${x.node}\` ${x.instanceId} → ${x.replacement ?? '?'}${x.replacementNode && x.replacementNode !== x.node ? ` (${x.replacementNode})` : ''}: ${formatDuration(x.ms)}`);
+  const per = r.replaced.map((x) => `• \`${x.node}\` ${x.instanceId} → ${x.replacement ?? '?'}${x.replacementNode && x.replacementNode !== x.node ? ` (${x.replacementNode})` : ''}: ${clusterDuration(x.ms, speed)}`);
   const dead = r.terminated.length ? `*Terminated instances* (clean up their deployment agents): ${r.terminated.map((t) => `${t.instanceId}${t.name ? ` (${t.name})` : ''}`).join(', ')}` : 'No instance was terminated.';
   return {
-    text: [`Upgrade of ${r.cluster}${r.target ? ` to ${r.target}` : ''}: ${plural(r.replaced.length, 'node')} replaced in ${formatDuration(r.totalMs)}`, ...per, dead].join('\n'),
+    text: [`Upgrade of ${r.cluster}${r.target ? ` to ${r.target}` : ''}: ${plural(r.replaced.length, 'node')} replaced in ${clusterDuration(r.totalMs, speed)}`, ...per, dead].join('\n'),
     result: { ...r },
   };
 }

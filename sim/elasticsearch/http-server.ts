@@ -85,10 +85,12 @@ export async function startHttpServer(cluster: SimCluster, routes: Route[], port
     if (!joined.length) return balancerError(res, 503);
     const node = joined[rr++ % joined.length];
 
-    const fault = cluster.knobs.faults.find((f) => (!f.method || f.method.toUpperCase() === method) && f.path.test(url.pathname));
+    const query = decodeURIComponent(url.search.slice(1));
+    const fault = cluster.knobs.faults.find((f) => (!f.method || f.method.toUpperCase() === method) && f.path.test(url.pathname) && (!f.query || f.query.test(query)));
     if (fault) {
       if (fault.times !== undefined && --fault.times <= 0) cluster.knobs.faults.splice(cluster.knobs.faults.indexOf(fault), 1);
       if (fault.status === 'timeout') return; // hang until the client gives up or the server closes
+      if (fault.body !== undefined) return send(res, method, fault.status, { body: fault.body });
       const err = new EsError(fault.status, 'simulated_fault_exception', `fault injected on ${method} ${url.pathname}`);
       return send(res, method, fault.status, { body: err.body() });
     }

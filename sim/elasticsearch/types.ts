@@ -23,7 +23,14 @@ export interface EsKnobs {
 export interface EsFault {
   method?: string;
   path: RegExp;
+  /** Matched against the request's decoded query string (`?filter_path=…`); any query when absent. */
+  query?: RegExp;
   status: number | 'timeout';
+  /**
+   * The JSON body answered with `status` instead of a `simulated_fault_exception` error: an answer of another
+   * shape, as a later Elasticsearch version may give (with status 200, say).
+   */
+  body?: unknown;
   /** Number of requests to fault; unlimited when absent. */
   times?: number;
 }

@@ -52,6 +52,8 @@ export function findRedisBinary(): string | undefined {
 
 export interface RunningRedis {
   url: string;
+  /** The server's process id (tests freeze it with SIGSTOP to play an unreachable Redis). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startRedis(binary = findRedisBinary()): Promise<RunningRed
   }
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

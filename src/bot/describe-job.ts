@@ -1,6 +1,8 @@
 import type { Job } from 'bullmq';
 import { formatDuration } from '../config/duration';
+import { stepNumber } from '../runner/step-number';
 import type { JobData } from '../runner/types';
+import { stepOf } from '../slack/blocks/job-card';
 import { clip, esc } from '../slack/blocks/text';
 
 export const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
@@ -20,11 +22,13 @@ function isDryRun(job: Job<JobData>): boolean {
 /** One line per run; `full` adds the last steps, an open question and the failure reason. */
 export function describeJob(job: Job<JobData>, state: string, now: number, full: boolean): string {
   const d = job.data;
-  const progress = (job.progress ?? {}) as { step?: number; total?: number };
+  const progress = (job.progress ?? {}) as { total?: number };
   const live = LIVE_STATES.has(state);
   // People read real time; a job queued before requestedAtReal existed falls back to its cluster-clock stamp.
   const when = d.requestedAtReal !== undefined ? `requested by <@${d.requester}> ${formatDuration(Math.max(0, Date.now() - d.requestedAtReal))} ago` : `requested by <@${d.requester}> ${formatDuration(Math.max(0, now - d.requestedAt))} ago (cluster time)`;
-  const step = live && progress.total ? `, step ${progress.step} of ${progress.total}` : '';
+  // The step being worked on, numbered as the card and the stop message number it (stepNumber(), the cursor
+  // plus one): the progress record only counts finished steps. Its total is the job's step list after the plan.
+  const step = live && progress.total ? `, ${stepOf(stepNumber(d), progress.total)}` : '';
   // A failure reason can quote anything (an ES error body): one line in a listing, more in the full view.
   const reason = state === 'failed' && job.failedReason && !full ? `: ${esc(clip(job.failedReason.split('\n')[0], 120))}` : '';
   const head = `• \`${job.id}\`${isDryRun(job) ? ' (dry run)' : ''} — *${outcomeOf(job, state)}*${reason}${step}, ${when}`;

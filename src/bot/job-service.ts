@@ -20,6 +20,15 @@ const ENQUEUE_GRACE_MS = 30_000;
 const NO_SUCH_JOB = (shown: string) => `No job ${shown}. \`/elk status\` lists recent jobs.`;
 const NOT_A_JOB_ID = (text: string) => `No job ${code(text)}: job ids look like \`upgrade-prod-20261201-0912-a3f4\` (\`/elk status\` lists recent jobs).`;
 
+/**
+ * The answer to a cancel. `cardAnswers`: the running job takes the cancel and its card (which everybody sees)
+ * shows it, so a click on the card's Cancel needs no private reply; false when the cancel was refused, or
+ * when nothing is left to update the card (a job removed before any worker started it).
+ */
+export interface CancelReply extends Reply {
+  cardAnswers: boolean;
+}
+
 export interface JobServiceDeps extends CoreServices {
   kinds: { kind: JobKind; destructive: boolean }[];
   log?: Logger;
@@ -107,7 +116,9 @@ export class JobService {
     const destructive = this.d.kinds.find((k) => k.kind === kind)?.destructive ?? true;
     const nobody = destructive && !dryRun ? noApproverLeft(this.d.config.access, user) : undefined;
     if (nobody) throw new EnqueueRefused(nobody);
-    const jobId = newJobId(kind, cluster, this.d.clock.now());
+    // Stamped with the real minute of the request: the id is read beside Slack's own (real) message times, and
+    // the sandbox's accelerated cluster clock would put it hours into the future.
+    const jobId = newJobId(kind, cluster, Date.now());
     const claim = this.claimFor(kind, cluster, dryRun);
     if (claim) {
       const got = await this.take(claim, jobId);
@@ -174,13 +185,13 @@ export class JobService {
     return user === job.data.requester || approvers.includes(user) || approvers.includes('*') || !!rule?.users.includes(user);
   }
 
-  async cancel(jobId: string, user: string): Promise<Reply> {
-    if (!looksLikeJobId(jobId)) return { text: NOT_A_JOB_ID(jobId) };
+  async cancel(jobId: string, user: string): Promise<CancelReply> {
+    if (!looksLikeJobId(jobId)) return { text: NOT_A_JOB_ID(jobId), cardAnswers: false };
     const job = await this.getJob(jobId);
-    if (!job) return { text: NO_SUCH_JOB(code(jobId)) };
+    if (!job) return { text: NO_SUCH_JOB(code(jobId)), cardAnswers: false };
     const state = await job.getState();
-    if (!LIVE_STATES.has(state)) return { text: `\`${jobId}\` has already finished (${state}); nothing to cancel.` };
-    if (!this.mayCancel(user, job)) return { text: `⛔ Only the requester (<@${job.data.requester}>) or an approver can cancel \`${jobId}\`.` };
+    if (!LIVE_STATES.has(state)) return { text: `\`${jobId}\` has already finished (${state}); nothing to cancel.`, cardAnswers: false };
+    if (!this.mayCancel(user, job)) return { text: `⛔ Only the requester (<@${job.data.requester}>) or an approver can cancel \`${jobId}\`.`, cardAnswers: false };
     await this.d.cancels.request(jobId, user);
     if (state === 'waiting' || state === 'prioritized') {
       // Never started: nothing to put back. Remove it (fails harmlessly if a worker grabbed it meanwhile).
@@ -190,13 +201,14 @@ export class JobService {
         await this.guard.release(job.data.kind, job.data.cluster, jobId);
         await this.d.cancels.clear(jobId);
         this.recent = undefined;
-        return { text: `🛑 \`${jobId}\` was cancelled before it started; nothing was changed.` };
+        // No run is left to update the card: this answer is the only one the clicker gets.
+        return { text: `🛑 \`${jobId}\` was cancelled before it started; nothing was changed.`, cardAnswers: false };
       } catch {
         /* picked up just now: the running job sees the flag */
       }
     }
     if (state === 'delayed') await job.promote().catch(() => undefined);
-    return { text: `🛑 Cancel requested for \`${jobId}\` by <@${user}>: it stops at its next safe point and puts back what it changed; the thread says when.` };
+    return { text: `🛑 Cancel requested for \`${jobId}\` by <@${user}>: it stops at its next safe point and puts back what it changed; the thread says when.`, cardAnswers: true };
   }
 
   /**
@@ -232,7 +244,7 @@ export class JobService {
     const { decision, first } = await this.d.approvals.decide(jobId, approvalId, { approved, by: user, at: Date.now(), ...(label ? { label } : {}) });
     if (!first) return { ok: false, message: `Already decided: ${decision.approved ? 'approved' : 'rejected'} by ${decision.by === 'timeout' ? 'the timeout' : `<@${decision.by}>`}.` };
     if (p.postedTs && job.data.thread) {
-      await this.d.slack.update(job.data.thread.channel, p.postedTs, decidedMessage(p.request, decision)).catch(() => undefined);
+      await this.d.slack.update(job.data.thread.channel, p.postedTs, decidedMessage(p.request, decision, p.purpose)).catch(() => undefined);
     }
     await job.log(`${new Date(decision.at).toISOString()} approval ${approvalId}: ${approved ? 'approved' : 'rejected'}${label ? ` ("${label}")` : ''} by ${user}`);
     if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);

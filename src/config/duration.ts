@@ -18,3 +18,12 @@ export function formatDuration(ms: number): string {
   const sec = s % 60;
   return [h ? `${h}h` : '', m ? `${m}m` : '', sec && !h ? `${sec}s` : ''].filter(Boolean).join(' ');
 }
+
+/**
+ * A duration measured on the cluster clock, as people read it: plain when that clock runs at real speed
+ * (production); labelled when it is accelerated (the sandbox, tests) — "42m 41s cluster time, 150× real time", as the
+ * step results in the thread say it — so it is never mistaken for the reader's own clock.
+ */
+export function clusterDuration(ms: number, speed = 1): string {
+  return speed !== 1 ? `${formatDuration(ms)} cluster time, ${speed}× real time` : formatDuration(ms);
+}

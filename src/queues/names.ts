@@ -13,7 +13,8 @@ export function queueName(kind: JobKind): string {
 
 /**
  * Every run gets its own id, readable in a channel: `upgrade-prod-20261201-0912-a3f4` (kind, cluster, UTC
- * minute of the request, 4 random characters so two runs in one minute differ). Runs never overwrite each
+ * minute of the request in real time — callers pass Date.now(), never the cluster clock, which the sandbox
+ * runs faster — and 4 random characters so two runs in one minute differ). Runs never overwrite each
  * other's history; the cluster lock and the dry-run guard, not the id, keep one job per cluster.
  */
 export function newJobId(kind: JobKind, cluster: string, at: number): string {

@@ -69,9 +69,43 @@ export function remainingMs(input: { estimate?: PlannedEstimate; done: MeasuredS
   return ms;
 }
 
-/** "took 1h 52m, estimated 1h 40m (+12%)": how good the estimate was, shown when the job ends. */
-export function estimateError(estimatedMs: number, tookMs: number): string {
+/** "estimated 1h 40m, took 1h 52m, +12%": how good the estimate was, shown when the job ends. */
+export function estimateError(estimatedMs: number, tookMs: number, what = ''): string {
   const pct = estimatedMs > 0 ? Math.round(((tookMs - estimatedMs) / estimatedMs) * 100) : undefined;
   const signed = pct === undefined ? '' : `, ${pct >= 0 ? '+' : '−'}${Math.abs(pct)}%`;
-  return `estimated ${formatDuration(estimatedMs)}, took ${formatDuration(tookMs)}${signed}`;
+  return `estimated ${formatDuration(estimatedMs)}, took ${formatDuration(tookMs)}${what ? ` ${what}` : ''}${signed}`;
+}
+
+/** " (cluster time 1h 52m, 60× real time)" when the cluster clock is accelerated, as the job card says it; else ''. */
+export function clusterTimeNote(clusterMs: number, speed: number): string {
+  return speed !== 1 ? ` (cluster time ${formatDuration(clusterMs)}, ${speed}× real time)` : '';
+}
+
+export interface TimedStep {
+  step: string;
+  startedAt: number;
+  finishedAt: number;
+  workMs?: number;
+}
+
+/**
+ * The estimate against what it estimates: the plan's figure is the steps' own work (recoveries, boots, copies —
+ * the same measure remainingMs corrects it with), so it is compared with the measured work of the steps it
+ * covers (its groups, when it has them), not with the first-to-last span, which also holds the time the job
+ * spent waiting for approvals, safety predicates and restarts. That time is named beside it when it is not
+ * negligible. All figures are cluster clock ms; an accelerated clock is labelled.
+ */
+export function estimateAccuracy(estimate: PlannedEstimate, records: TimedStep[], speed = 1): string | undefined {
+  const first = records[0];
+  const last = records.at(-1);
+  if (!first || !last) return undefined;
+  const workOf = (r: TimedStep) => r.workMs ?? r.finishedAt - r.startedAt;
+  const planned = estimate.groups;
+  const covered = planned ? records.filter((r) => planned[groupOf(r.step)] !== undefined) : records;
+  const work = (covered.length ? covered : records).reduce((s, r) => s + workOf(r), 0);
+  const span = last.finishedAt - first.startedAt;
+  const waited = Math.max(0, span - records.reduce((s, r) => s + workOf(r), 0));
+  const clock = speed !== 1 ? ` (cluster time, ${speed}× real time)` : '';
+  const notCounted = waited >= 1000 && waited >= span * 0.05 ? `; not counted: ${formatDuration(waited)} waiting for approvals, safety predicates or a restart` : '';
+  return `${estimateError(estimate.totalMs, work, 'of step work')}${clock}${notCounted}`;
 }

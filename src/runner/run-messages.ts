@@ -13,6 +13,13 @@ export function handBackLine(current: Step<any, any> | undefined, data: JobData)
   return `⏸️ Worker \`${WORKER_ID}\` is shutting down: the job stopped safely${at} and will resume on the next worker. Last completed step: ${lastDone(data)}.`;
 }
 
+export function redisSilentLine(silentMs: number, data: JobData): string {
+  return (
+    `⚠️ Redis has not answered worker \`${WORKER_ID}\` for ${Math.round(silentMs / 1000)} s: the job stopped here, before its next call to the cluster, and changes nothing more from this worker. ` +
+    `Once Redis answers again a worker resumes it from its last completed step: ${lastDone(data)}.`
+  );
+}
+
 /** What the thread hears when a run starts on a job another worker ran before; undefined for a plain start. */
 export function resumeLine(crashed: string | undefined, handedBy: string | undefined, data: JobData, inFlight: Step<any, any> | undefined): string | undefined {
   const check = inFlight ? ` *${esc(inFlight.label)}* may have started: the cluster is asked whether it happened before anything is repeated.` : '';
@@ -21,11 +28,24 @@ export function resumeLine(crashed: string | undefined, handedBy: string | undef
   return undefined;
 }
 
-/** A job that lost its cluster lock runs no cleanup: these lines say what it therefore left as it was. */
-export function notRestoredLines(holder: string | undefined, data: JobData, inFlight: Step<any, any> | undefined): string[] {
+/**
+ * A job that lost its cluster lock runs no cleanup: these lines say what it therefore left as it was — by name
+ * when the job definition's `leftovers` hook names them, else in general terms.
+ */
+export function notRestoredLines(holder: string | undefined, data: JobData, inFlight: Step<any, any> | undefined, leftovers: string[] = []): string[] {
+  const why = `cleanup did not run: ${holder ? `\`${esc(holder)}\` holds the cluster now, and ` : ''}putting back this job's changes`;
+  const undo = 'while another job may depend on them could undo its work';
   return [
-    `cleanup did not run: ${holder ? `\`${esc(holder)}\` holds the cluster now, and ` : ''}putting back this job's changes (settings, blocks, exclusions) while another job may depend on them could undo its work`,
+    ...(leftovers.length
+      ? [`${why} ${undo}; left as this job set them:`, ...leftovers.map((l) => `left in place: ${esc(l)}`)]
+      : [`${why} (settings, blocks, exclusions) ${undo}`]),
     `last completed step: ${lastDone(data)}`,
     ...(inFlight ? [`*${esc(inFlight.label)}* was in flight and may or may not have happened`] : []),
   ];
+}
+
+/** The closing text of a progress message whose worker died or left before the step finished. */
+export function interruptedLine(label: string, crashed: string | undefined, handedBy: string | undefined): string {
+  const by = crashed ? `worker \`${esc(crashed)}\` stopped before the step finished` : handedBy ? `worker \`${esc(handedBy)}\` shut down before the step finished` : 'the run that showed it ended';
+  return `⏹ *${esc(label)}* interrupted: ${by}; resumed by worker \`${WORKER_ID}\` below`;
 }

@@ -1,10 +1,10 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { ClusterConfig } from '../config/schema';
-import { formatDuration } from '../config/duration';
+import { clusterDuration, formatDuration } from '../config/duration';
 import { approvalMessage, approversOf, closedQuestion, decidedMessage } from '../slack/blocks/approval';
 import { jobCard, stepOf, type CardStatus, type JobCardView } from '../slack/blocks/job-card';
 import { esc } from '../slack/blocks/text';
-import { ThreadReporter } from '../slack/thread-reporter';
+import { ThreadReporter, type ThreadState } from '../slack/thread-reporter';
 import { DryRunGuard } from '../queues/dry-run-guard';
 import { crashPoint } from './crash-point';
 import { ClusterLockLost, LOCK_TTL_MS, LockKeeper } from './lock-keeper';
@@ -15,10 +15,10 @@ import { retryingPorts } from './retrying-ports';
 import type { JobResult, RunnerServices } from './services';
 import { stopReport } from './stop-report';
 import { WORKER_ID } from './worker-id';
-import { handBackLine, notRestoredLines, resumeLine } from './run-messages';
+import { handBackLine, interruptedLine, notRestoredLines, redisSilentLine, resumeLine } from './run-messages';
 import { notifyRequester } from './notify-requester';
 import { stepNumber } from './step-number';
-import { estimateError, remainingMs, type PlannedEstimate } from './eta';
+import { clusterTimeNote, estimateAccuracy, remainingMs, type PlannedEstimate } from './eta';
 import type {
   ApprovalRequest,
   Decision,
@@ -94,6 +94,12 @@ class JobRun {
   private endingTold = false;
   /** Cleanup runs even when a shutdown began meanwhile: a half-stopped job is worse than a slower exit. */
   private cleaningUp = false;
+  /** Saves run one after another, so the last one written is always the newest state. */
+  private saveChain: Promise<unknown> = Promise.resolve();
+  /** The thread's state changed and a save carrying it is queued but has not written yet. */
+  private threadDirty = false;
+  /** The save that records the thread's state; awaited before the job is let go. */
+  private threadSaved: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly job: Job<JobData>,
@@ -144,6 +150,8 @@ class JobRun {
     await this.keeper.releaseUnneeded();
     await this.openThread();
     this.ctx = this.makeContext();
+    // Before anything else is said, also when this run stops at once: the thread first gets what it missed.
+    this.recoverThread(this.data.runBy, this.data.handedBackBy);
     if (!(await this.keeper.hold())) return await this.stopEarly(this.lockLostStop(this.data.records.length === 0 && !this.data.inFlight));
     await this.announceResume();
     const watchdog = startWatchdog({
@@ -160,6 +168,8 @@ class JobRun {
             onLost: () => this.abort.abort(new LostOwnership('the job lock passed to another run')),
           }
         : undefined,
+      // At least 10 s: a loaded machine's slow round trip is not an outage.
+      silence: this.token ? { afterMs: Math.max(this.s.config.worker.lockDuration, 10_000), onSilent: (ms) => this.redisSilent(ms) } : undefined,
     });
     try {
       await this.loop();
@@ -196,8 +206,22 @@ class JobRun {
       return await this.stopEarly(stop);
     } finally {
       clearInterval(watchdog);
-      await this.reporter?.flush();
+      if (this.reporter) await this.flushThread();
     }
+  }
+
+  /**
+   * Redis has not answered for longer than the job lock lasts: this run can no longer prove the job is its own,
+   * and every call it would make next (a save, a lock check before a destructive call) waits on Redis anyway.
+   * It stops here and says so while Slack still hears it; when Redis answers again the job's lock has lapsed
+   * and a worker resumes it from its last completed step, as after a crash.
+   */
+  private redisSilent(silentMs: number): void {
+    if (this.abort.signal.aborted) return;
+    this.s.log.warn({ job: this.id, silentMs }, 'Redis has not answered; this run stops and leaves the job to be resumed');
+    this.reporter.reply(redisSilentLine(silentMs, this.data));
+    void this.reporter.flush().catch(() => undefined);
+    this.abort.abort(new LostOwnership('Redis did not answer'));
   }
 
   private abortFor(cause: NonNullable<JobRun['stopCause']>, reason: Error): void {
@@ -264,10 +288,14 @@ class JobRun {
       this.data.inFlight = undefined;
       // A question asked ahead for a later step stays open; one of this step's is answered by now.
       if (this.data.pendingApproval?.step === step.name || !this.data.pendingApproval?.aheadOf) this.data.pendingApproval = undefined;
-      await this.save();
       const figures = outcome.figures ? ` · ${Object.entries(outcome.figures).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(' · ')}` : '';
+      const result = `✅ *${esc(step.label)}* — ${outcome.done}${figures} _(${this.clusterDuration(finishedAt - startedAt)})_`;
+      // Saved with the step's completion (no write of its own): until Slack has it, a worker that takes over
+      // after a crash posts it.
+      this.data.unposted = [...(this.data.unposted ?? []), { step: step.name, text: result }];
+      await this.save();
       // The result takes the place of the step's progress message: nothing of the step is left below it.
-      this.reporter.stepDone(`✅ *${esc(step.label)}* — ${outcome.done}${figures} _(${this.clusterDuration(finishedAt - startedAt)})_`, step.name);
+      this.reporter.stepDone(result, step.name);
       this.updateCard();
       await this.job.log(`${new Date(finishedAt).toISOString()} ${step.name}: ${outcome.done}`);
       await this.job.updateProgress({ step: this.data.cursor, total: this.total, name: step.name, label: step.label });
@@ -486,7 +514,8 @@ class JobRun {
   private async park(untilReal: number): Promise<void> {
     this.status = 'waiting';
     this.updateCard();
-    await this.reporter.flush();
+    // A wait's progress message stays as it is: the run that resumes the wait goes on editing it.
+    await this.flushThread();
     const realWait = Math.max(0, untilReal - Date.now()) + 50;
     // Keep the cluster ours while nobody runs the job: until the deadline, plus the usual margin.
     await this.keeper.assert(realWait + LOCK_TTL_MS);
@@ -508,8 +537,9 @@ class JobRun {
     this.data.runBy = undefined;
     this.data.handedBackBy = WORKER_ID;
     await this.save();
+    this.reporter.endProgress('paused: this worker is shutting down; the next worker goes on');
     this.reporter.reply(handBackLine(this.currentStep, this.data));
-    await this.reporter.flush();
+    await this.flushThread();
     await this.job.moveToDelayed(Date.now(), this.token);
     this.s.log.info({ job: this.id }, 'job handed back for another worker (shutdown)');
   }
@@ -525,6 +555,57 @@ class JobRun {
     if (line) this.reporter.reply(line);
   }
 
+  /**
+   * What an earlier run left unsaid in the thread, put right before this run says anything: its live progress
+   * message is finalised (by the step's result when the step completed, else as interrupted) — or, when the job
+   * was parked mid-wait, taken over and edited on — and the results Slack never confirmed are posted, in step
+   * order. Results it did confirm are not posted again.
+   */
+  private recoverThread(crashed: string | undefined, handedBy: string | undefined): void {
+    const live = this.data.progressMessage;
+    const pending = this.data.unposted ?? [];
+    if (live) {
+      const steps = this.def.steps(this.data);
+      const label = steps.find((st) => st.name === live.step)?.label ?? live.step;
+      if (pending.some((p) => p.step === live.step)) {
+        // Its result, posted below in order, takes the message's place.
+        this.reporter.adopt(live.step, live.ts);
+      } else if (this.data.records.some((r) => r.step === live.step)) {
+        // Its result replaced it already; only the record of that was lost.
+        this.data.progressMessage = undefined;
+      } else if (!crashed && !handedBy && steps[this.data.cursor]?.name === live.step) {
+        this.reporter.adopt(live.step, live.ts, `*${esc(label)}*`);
+      } else {
+        this.reporter.closeStale(live.step, live.ts, interruptedLine(label, crashed, handedBy));
+      }
+    }
+    for (const p of pending) this.reporter.stepDone(p.text, p.step);
+  }
+
+  /** Slack confirmed calls that change what a worker taking over must know: record it with the next save. */
+  private onThreadState(st: ThreadState): void {
+    let changed = this.data.progressMessage?.ts !== st.live?.ts;
+    this.data.progressMessage = st.live ? { ...st.live } : undefined;
+    const unposted = this.data.unposted ?? [];
+    if (st.delivered.length && unposted.length) {
+      const left = unposted.filter((u) => !st.delivered.includes(u.step));
+      changed ||= left.length !== unposted.length;
+      this.data.unposted = left.length ? left : undefined;
+    }
+    if (!changed || this.threadDirty) return;
+    this.threadDirty = true;
+    this.threadSaved = this.save().catch((err) => {
+      this.threadDirty = false;
+      if (!(err instanceof LostOwnership)) this.s.log.warn({ job: this.id, err: (err as Error).message }, 'could not save the thread state');
+    });
+  }
+
+  /** Everything queued for the thread sent, and what Slack confirmed saved. */
+  private async flushThread(): Promise<void> {
+    await this.reporter.flush();
+    await this.threadSaved;
+  }
+
   private inFlightStep(): Step<any, any> | undefined {
     return this.data.inFlight ? this.def.steps(this.data).find((st) => st.name === this.data.inFlight) : undefined;
   }
@@ -536,8 +617,7 @@ class JobRun {
     this.status = 'completed';
     this.updateCard();
     this.reporter.endProgress();
-    const accuracy = this.estimateAccuracy();
-    this.reporter.reply(`🏁 ${summary.text}${accuracy ? `\n⏱️ ${accuracy}` : ''}`);
+    this.reporter.reply(`🏁 ${summary.text}${this.timingLine()}`);
     await this.finish();
     return { outcome: 'completed', summary: summary.text, ...summary.result };
   }
@@ -546,7 +626,18 @@ class JobRun {
   private lockLostStop(neverStarted = false): Stop {
     const lost = this.keeper.lost!;
     if (neverStarted) return new Stop('failed', `cluster ${esc(this.data.cluster)} is locked by \`${esc(lost.holder ?? 'another job')}\`; this job did not start and changed nothing`, []);
-    return new Stop('failed', `${lost.message}; this job stopped before its next call to the cluster`, notRestoredLines(lost.holder, this.data, this.inFlightStep()));
+    return new Stop('failed', `${lost.message}; this job stopped before its next call to the cluster`, notRestoredLines(lost.holder, this.data, this.inFlightStep(), this.leftovers()));
+  }
+
+  /** The job's own account of what it left changed (its `leftovers` hook); nothing when it has none or fails. */
+  private leftovers(): string[] {
+    try {
+      const lines = this.def.leftovers?.(this.data) ?? [];
+      return Array.isArray(lines) ? lines.filter((l): l is string => typeof l === 'string' && l.trim() !== '') : [];
+    } catch (err) {
+      this.s.log.warn({ job: this.id, err: (err as Error).message }, 'the job could not name its leftovers; the thread names them in general terms');
+      return [];
+    }
   }
 
   private async stopEarly(stop: Stop): Promise<JobResult> {
@@ -572,11 +663,12 @@ class JobRun {
     this.status = stop.reason === 'failed' ? 'failed' : stop.reason === 'cancelled' ? 'cancelled' : 'stopped';
     this.stoppedWhy = stop.reason === 'approval-timeout' ? 'no decision in time' : stop.reason === 'blocked' ? `blocked by ${this.blockedBy ? `\`${this.blockedBy}\`` : 'a safety predicate'}` : stop.reason;
     this.updateCard();
-    this.reporter.endProgress();
+    // A wait's "⏳" line must not read as still running under the stop message.
+    this.reporter.endProgress(`stopped here (${stop.reason})`);
     this.reporter.reply(text);
     await this.job.log(`${new Date(this.s.clock.now()).toISOString()} stopped (${stop.reason}): ${stop.detail}`);
     await this.finish();
-    await this.reporter.flush();
+    await this.flushThread();
     this.endingTold = this.reporter.delivered();
     if (stop.reason === 'failed') throw new UnrecoverableError(stop.detail);
     return { outcome: stop.reason, summary: stop.detail, restored };
@@ -621,7 +713,7 @@ class JobRun {
       this.data.thread = { channel, ts };
       await this.save();
     }
-    this.reporter = new ThreadReporter(this.s.slack, this.data.thread, this.s.log);
+    this.reporter = new ThreadReporter(this.s.slack, this.data.thread, this.s.log, undefined, (st) => this.onThreadState(st));
   }
 
   private retryEnv() {
@@ -689,8 +781,16 @@ class JobRun {
    * stalled-job checker can hand the job to another worker while this one still runs; extending the lock
    * (which fails once it is lost) makes sure only the current owner ever writes or acts.
    */
-  private async save(): Promise<void> {
+  private save(): Promise<void> {
+    const run = this.saveChain.then(() => this.write());
+    this.saveChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(): Promise<void> {
     if (this.token && (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) !== 1) throw new LostOwnership();
+    // This write carries the thread's state as it is now; a change from here on queues a save of its own.
+    this.threadDirty = false;
     await this.job.updateData(this.data);
   }
 
@@ -735,20 +835,29 @@ class JobRun {
     return e && typeof e.totalMs === 'number' ? e : undefined;
   }
 
-  /** "estimated 1h 40m, took 1h 52m, +12%" (cluster time, which is what the plan estimates). */
+  /**
+   * "estimated 1h 40m, took 1h 52m of step work, +12%": the plan estimates the steps' work from the cluster's
+   * figures (as the ETA re-estimates it from measured work), so time spent waiting for approvals is not held
+   * against it; it is named beside it instead. Cluster time, labelled when that clock is accelerated.
+   */
   private estimateAccuracy(): string | undefined {
     const e = this.plannedEstimate();
-    const first = this.data.records[0];
-    const last = this.data.records.at(-1);
-    if (!e || !first || !last || (this.data.args as { dryRun?: boolean } | undefined)?.dryRun) return undefined;
-    const label = this.s.clock.speed !== 1 ? ' (cluster time)' : '';
-    return `${estimateError(e.totalMs, last.finishedAt - first.startedAt)}${label}`;
+    if (!e || !this.data.records.length || (this.data.args as { dryRun?: boolean } | undefined)?.dryRun) return undefined;
+    return estimateAccuracy(e, this.data.records, this.s.clock.speed);
+  }
+
+  /** The final line's timing: the job's elapsed time as the card counts it (real, then cluster time) and the estimate's error. */
+  private timingLine(): string {
+    const { clock } = this.s;
+    const realStart = this.data.requestedAtReal ?? Date.now() - clock.toReal(clock.now() - this.data.requestedAt);
+    const elapsed = `elapsed ${formatDuration(Math.max(0, Date.now() - realStart))}${clusterTimeNote(Math.max(0, clock.now() - this.data.requestedAt), clock.speed)}`;
+    const accuracy = this.estimateAccuracy();
+    return `\n⏱️ ${elapsed}${accuracy ? ` · ${accuracy}` : ''}`;
   }
 
   /** A duration measured on the cluster clock, labelled as such when that clock is accelerated. */
   private clusterDuration(ms: number): string {
-    const { speed } = this.s.clock;
-    return speed !== 1 ? `${formatDuration(ms)} cluster time, ${speed}×` : formatDuration(ms);
+    return clusterDuration(ms, this.s.clock.speed);
   }
 
   private updateCard(): void {

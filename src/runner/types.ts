@@ -19,6 +19,14 @@ export interface JobDefinition<Args = unknown, Deps = unknown> {
    * the state the cluster is left in; never throws for a single failed restore (it reports it instead).
    */
   cleanup?(ctx: StepContext<Args, Deps>, reason: StopReason): Promise<string[]>;
+  /**
+   * What the job has changed on the cluster and not (yet) put back, one line each, from its saved state alone
+   * (no call to the cluster): e.g. "`cluster.routing.allocation.exclude._name` = es-data-3" or "write block on
+   * `logs-2024.01`". Named in the thread when cleanup must not run because another job holds the cluster now,
+   * so on-call knows exactly what to check. Without it (or when it returns nothing) the thread says so in
+   * general terms.
+   */
+  leftovers?(data: Readonly<JobData<Args>>): string[];
   /** The job result stored on completion and posted as the final summary. */
   summary?(ctx: StepContext<Args, Deps>): JobSummary;
 }
@@ -58,6 +66,17 @@ export interface JobData<Args = unknown> {
   runBy?: string;
   /** The worker that handed the job back at shutdown, for the next worker's "resumed" line. */
   handedBackBy?: string;
+  /**
+   * The step's live progress message ("⏳ …") while it shows in the thread, as Slack confirmed it: a worker
+   * that takes the job over finalises it (or, after a park, goes on editing it). Saved when the message is
+   * posted and when it is finalised, never per progress edit.
+   */
+  progressMessage?: { step: string; ts: string };
+  /**
+   * Result lines of completed steps not yet confirmed posted to the thread, in step order (Slack's pace can
+   * hold them for seconds). A worker that takes the job over posts them; each leaves the list once Slack has it.
+   */
+  unposted?: Array<{ step: string; text: string }>;
 }
 
 export interface StepRecord {

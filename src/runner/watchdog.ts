@@ -14,6 +14,12 @@ export interface WatchdogHooks {
    * long wait. The run renews its own lock, so one stall stays one takeover.
    */
   jobLock?: { renew(): Promise<boolean>; everyMs: number; onLost(): void };
+  /**
+   * Redis that does not answer at all (a partition, a frozen server) makes its calls wait, not fail: without this
+   * the watchdog would wait with them and the job would stall in silence. Once one round of checks has gone
+   * unanswered for `afterMs` (at least the job lock's duration: the lock has lapsed by then), `onSilent` is called, once.
+   */
+  silence?: { afterMs: number; onSilent(silentMs: number): void };
 }
 
 /**
@@ -24,9 +30,20 @@ export function startWatchdog(h: WatchdogHooks): NodeJS.Timeout {
   let lastRenew = Date.now();
   let lastJobRenew = Date.now();
   let busy = false;
+  let busySince = 0;
+  let silentTold = false;
   return setInterval(async () => {
-    if (busy || h.stopped()) return;
+    if (h.stopped()) return;
+    if (busy) {
+      const silentMs = Date.now() - busySince;
+      if (h.silence && !silentTold && silentMs >= h.silence.afterMs) {
+        silentTold = true;
+        h.silence.onSilent(silentMs);
+      }
+      return;
+    }
     busy = true;
+    busySince = Date.now();
     try {
       if (h.jobLock && Date.now() - lastJobRenew >= h.jobLock.everyMs) {
         lastJobRenew = Date.now();

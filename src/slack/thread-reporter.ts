@@ -3,9 +3,6 @@ import type { Message } from './blocks/text';
 import { section } from './blocks/text';
 import type { SlackPoster } from './slack-poster';
 
-/** A reply line, or a step's final line that replaces that step's live progress message. */
-type Item = { line: string } | { final: string; step: string };
-
 /** The one live progress message of a step: created by its first progress line, edited after, finalised once. */
 interface Live {
   step: string;
@@ -15,6 +12,23 @@ interface Live {
   seq: number;
   /** Sequence number of the line the message shows: an edit carrying an older one is stale and dropped. */
   shown: number;
+  /** The text the message shows now (without the ⏳), for a final note when the step does not finish. */
+  shownText?: string;
+}
+
+/**
+ * A reply line; a step's result, which replaces that step's live progress message (captured when the result was
+ * queued: a later step's progress must not take its place first); or a note that closes a live message whose
+ * step did not finish (the job stopped, the worker shut down, or a crashed worker's message found on resume).
+ */
+type Item = { line: string } | { final: string; step: string; live?: Live } | { close: (shown: string | undefined) => string; live: Live };
+
+/** What a worker that takes the job over needs to know about the thread, as far as Slack has confirmed it. */
+export interface ThreadState {
+  /** The live progress message showing in the thread now (not yet finalised), if any. */
+  live: { step: string; ts: string } | undefined;
+  /** Steps whose result line Slack accepted since the last report. */
+  delivered: string[];
 }
 
 /**
@@ -28,6 +42,10 @@ interface Live {
  * - a step's result replaces its progress message (chat.update), so "⏳ 6 shards still to move" cannot be
  *   left standing under, or appear after, "✅ 5 shards moved"; progress for a finished step is dropped;
  * - card edits are coalesced to one per `cardIntervalMs`.
+ *
+ * `onState` hears, once per batch of calls and only when it changed, which progress message is live and which
+ * step results reached Slack: what the runner saves so that a worker taking over after a crash can finalise the
+ * dead worker's live message and post the results it never got (no Redis write per progress edit).
  *
  * The one exception is postNow (an approval question), which goes ahead of the queue on purpose.
  */
@@ -44,12 +62,17 @@ export class ThreadReporter {
   private cardTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
   private lastReplyOk = true;
+  /** The live message Slack shows, as last reported through onState, and what changed since. */
+  private shownLive: { step: string; ts: string } | undefined;
+  private reportedLive: { step: string; ts: string } | undefined;
+  private deliveredSteps: string[] = [];
 
   constructor(
     private readonly slack: SlackPoster,
     private readonly thread: { channel: string; ts: string },
     private readonly log: Logger,
     private readonly cardIntervalMs = 1500,
+    private readonly onState?: (s: ThreadState) => void,
   ) {}
 
   reply(text: string): void {
@@ -71,18 +94,51 @@ export class ThreadReporter {
     }, wait);
   }
 
+  /**
+   * Takes over a progress message an earlier run of the job posted (a job resumed after a park goes on with
+   * the same wait): its progress edits that message, and its result replaces it. `shown` names what it shows.
+   */
+  adopt(step: string, ts: string, shown?: string): void {
+    this.live = { step, ts, seq: 0, shown: 0, shownText: shown };
+    this.shownLive = this.reportedLive = { step, ts };
+  }
+
   /** The step's result: it replaces the step's progress message when there is one, else it is a new reply. */
   stepDone(text: string, step = ''): void {
     this.finished.add(step);
-    this.items.push({ final: text, step });
+    const live = this.live?.step === step ? this.live : undefined;
+    if (live) {
+      // The result owns that message now: progress of the next step, even before this result is sent, starts
+      // a message of its own instead of taking this one over.
+      live.line = undefined;
+      this.live = undefined;
+    }
+    this.items.push({ final: text, step, live });
     this.enqueue(() => this.sendItems());
   }
 
-  /** The job has ended: a progress line still waiting would only land below the final message. */
-  endProgress(): void {
+  /**
+   * The job has ended, or stops on this worker: a progress line still waiting would only land below the final
+   * message. With `note`, a progress message already in the thread is closed with it ("⏹ <last line> — note")
+   * instead of being left as a "⏳" that reads as still running.
+   */
+  endProgress(note?: string): void {
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.progressTimer = undefined;
-    if (this.live) this.live.line = undefined;
+    const live = this.live;
+    if (!live) return;
+    live.line = undefined;
+    if (note === undefined) return;
+    this.live = undefined;
+    this.items.push({ live, close: (shown) => `⏹ ${shown ? `${shown} — ` : ''}${note}` });
+    this.enqueue(() => this.sendItems());
+  }
+
+  /** Closes a progress message found in the thread that no step of this run will finish (left by a dead worker). */
+  closeStale(step: string, ts: string, text: string): void {
+    this.items.push({ live: { step, ts, seq: 0, shown: 0 }, close: () => text });
+    if (!this.shownLive) this.shownLive = this.reportedLive = { step, ts };
+    this.enqueue(() => this.sendItems());
   }
 
   updateCard(card: Message): void {
@@ -133,25 +189,30 @@ export class ThreadReporter {
 
   private async sendItems(): Promise<void> {
     const items = this.items.splice(0);
-    let lines: string[] = [];
+    let lines: Array<{ text: string; step?: string }> = [];
     for (const item of items) {
       if ('line' in item) {
-        lines.push(item.line);
+        lines.push({ text: item.line });
         continue;
       }
-      const live = this.live?.step === item.step ? this.live : undefined;
-      if (live?.ts) {
-        // Lines queued before the result go first, then the result takes the progress message's place.
-        await this.postLines(lines);
-        lines = [];
-        await this.edit(live.ts, item.final);
-      } else {
-        lines.push(item.final);
+      const { live } = item;
+      if (!live?.ts) {
+        // Never shown: a result becomes a reply of its own; a note about progress nobody saw is not needed.
+        if ('final' in item) lines.push({ text: item.final, step: item.step });
+        continue;
       }
-      if (live) this.live = undefined;
+      // Lines queued before go first, then the message is rewritten in its place.
+      await this.postLines(lines);
+      lines = [];
+      const ok = 'final' in item ? await this.edit(live.ts, item.final) : await this.edit(live.ts, item.close(live.shownText), { fallback: false });
+      if (!ok) continue;
+      if ('final' in item) this.deliveredSteps.push(item.step);
+      // Finalised (or its result posted instead, when the message is gone): no longer a live message.
+      if (this.shownLive?.ts === live.ts) this.shownLive = undefined;
     }
     await this.postLines(lines);
     await this.sendProgress();
+    this.report();
   }
 
   private async sendProgress(): Promise<void> {
@@ -163,38 +224,67 @@ export class ThreadReporter {
     const msg: Message = { text: `⏳ ${line}`, blocks: [section(`⏳ ${line}`)] };
     try {
       if (live.ts) await this.slack.update(this.thread.channel, live.ts, msg);
-      else live.ts = await this.slack.post(this.thread.channel, msg, this.thread.ts);
+      else {
+        live.ts = await this.slack.post(this.thread.channel, msg, this.thread.ts);
+        this.shownLive = { step: live.step, ts: live.ts };
+      }
       live.shown = seq;
+      live.shownText = line;
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not post progress to the job thread');
     }
   }
 
-  private async edit(ts: string, text: string): Promise<void> {
+  /** Tells the listener what changed, once per batch: nothing at all for plain progress edits. */
+  private report(): void {
+    if (!this.onState) return;
+    const liveChanged = this.shownLive?.ts !== this.reportedLive?.ts;
+    if (!liveChanged && this.deliveredSteps.length === 0) return;
+    const delivered = this.deliveredSteps.splice(0);
+    this.reportedLive = this.shownLive;
     try {
-      await this.slack.update(this.thread.channel, ts, { text, blocks: [section(text)] });
-      this.lastReplyOk = true;
+      this.onState({ live: this.shownLive, delivered });
     } catch (err) {
-      // The progress message is gone (deleted by someone?): the result must still be read, so post it.
-      this.log.warn({ err: (err as Error).message }, 'could not replace the progress message; posting the result instead');
-      await this.postLines([text]);
+      this.log.warn({ err: (err as Error).message }, 'could not record the thread state');
     }
   }
 
-  private async postLines(lines: string[]): Promise<void> {
+  /** True when the text is in the thread: the message rewritten, or (when it is gone) posted as a new reply. */
+  private async edit(ts: string, text: string, o: { fallback?: boolean } = {}): Promise<boolean> {
+    try {
+      await this.slack.update(this.thread.channel, ts, { text, blocks: [section(text)] });
+      this.lastReplyOk = true;
+      return true;
+    } catch (err) {
+      if (o.fallback === false) {
+        this.log.warn({ err: (err as Error).message }, 'could not close a progress message');
+        return false;
+      }
+      // The progress message is gone (deleted by someone?): the result must still be read, so post it.
+      this.log.warn({ err: (err as Error).message }, 'could not replace the progress message; posting the result instead');
+      return this.postLines([{ text }]);
+    }
+  }
+
+  /** Step results among the lines are reported delivered once the message carrying them is accepted. */
+  private async postLines(lines: Array<{ text: string; step?: string }>): Promise<boolean> {
+    let ok = true;
     // 45 sections per message keeps clear of the 50-block limit; longer bursts become several messages.
     for (let i = 0; i < lines.length; i += 45) {
       const chunk = lines.slice(i, i + 45);
-      const msg: Message = { text: chunk.join('\n').slice(0, 3000), blocks: chunk.map((l) => section(l)) };
+      const msg: Message = { text: chunk.map((l) => l.text).join('\n').slice(0, 3000), blocks: chunk.map((l) => section(l.text)) };
       try {
         await this.slack.post(this.thread.channel, msg, this.thread.ts);
         this.lastReplyOk = true;
+        for (const l of chunk) if (l.step !== undefined) this.deliveredSteps.push(l.step);
       } catch (err) {
         // The job must not die because Slack is unreachable; the same lines are in the job log.
         this.lastReplyOk = false;
+        ok = false;
         this.log.warn({ err: (err as Error).message }, 'could not post to the job thread');
       }
     }
+    return ok;
   }
 
   private async sendCard(): Promise<void> {

@@ -42,6 +42,10 @@ describe('approvals', () => {
     expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
     expect(await redis.get(demoKey(h.prefix, 'cleanup'))).toBe('rejected');
     expect(h.threadText(id)).toMatch(/Rejected by <@U0BOB>/);
+    // The rewritten question says what was decided and what follows, never ✅ or 🛑 as if something had run.
+    const question = h.thread(id).find((m) => /Rejected by <@U0BOB>/.test(m.text))!;
+    expect(question.text).toMatch(/^✋ Rejected by <@U0BOB> at <!date[^>]+>: destroy item 1 \(1 effect\) — will not run; the job stops in a safe state$/);
+    expect(messageText(question)).not.toMatch(/✅|🛑/);
   });
 
   it('enforces approvers and the two-person rule, and keeps waiting for a valid click', async () => {
@@ -138,15 +142,40 @@ describe('approvals', () => {
     expect(h.threadText(id)).toMatch(/`demo_gate_open` overridden for this step by <@U0DAVE>/);
   });
 
-  it('the card\'s Cancel button stops a job parked on an approval at once, and voids the question', async () => {
+  it('the card\'s Cancel button stops a job parked on an approval at once, and voids the question; only a refused cancel gets a private reply', async () => {
     const id = await start('alice', 'demo prod --items 1 --prepare-ms 100');
     const question = await h.waitForApproval(id);
-    expect(await h.click('alice', id, 'job_cancel')).toMatch(/Cancel requested/);
+    const card = h.card(id)!;
+    const liveBlocks = structuredClone(card.blocks);
+    const ephemerals = (user: keyof typeof USERS) => h.slack.ephemerals(USERS[user]).map((e) => e.text ?? '');
+    const clickCancel = async (user: keyof typeof USERS) => {
+      const r = await h.slack.clickButton({ user: USERS[user], channel: OPS_CHANNEL, messageTs: card.ts, actionId: 'job_cancel' });
+      expect(r.status).toBe(200);
+    };
+    const privateReply = (user: keyof typeof USERS, after: number) =>
+      h.slack.waitUntil(() => ephemerals(user).slice(after)[0], { timeoutMs: 10_000, what: `a private reply to ${user}'s cancel` });
+    await h.waitForJob(id, { until: 'parked' });
+    // carol is neither the requester nor an approver: refused, told why in private, and the job goes on waiting.
+    const carolBefore = ephemerals('carol').length;
+    await clickCancel('carol');
+    expect(await privateReply('carol', carolBefore)).toMatch(/⛔ Only the requester \(<@U0ALICE>\) or an approver can cancel/);
+    expect((await h.job(id))!.data.pendingApproval?.postedTs).toBe(question.ts);
+    // alice's cancel is accepted: the card the job rewrites is the answer, no ephemeral.
+    const aliceBefore = ephemerals('alice').length;
+    await clickCancel('alice');
     const s = await h.waitForJob(id, { until: 'completed', timeoutMs: 10_000 });
     expect(s.returnvalue.outcome).toBe('cancelled');
     expect(await redis.get(demoKey(h.prefix, 'cleanup'))).toBe('cancelled');
     expect(await redis.get(demoKey(h.prefix, 'effect:1'))).toBeNull();
     await h.slack.waitUntil(() => /no longer asked/.test(messageText(h.thread(id).find((m) => m.ts === question.ts)!)), { timeoutMs: 5000 });
+    await h.slack.waitUntil(() => /cancelled at/.test(messageText(h.card(id)!)), { timeoutMs: 5000 });
     expect(h.threadText(id)).toMatch(/Cancelled.*by <@U0ALICE>/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ephemerals('alice').slice(aliceBefore)).toEqual([]);
+    // A client still showing the live card offers Cancel on the finished job: refused, in private.
+    h.slack.workspace.edit(card, h.slack.workspace.bot, { blocks: liveBlocks }, false);
+    const late = ephemerals('alice').length;
+    await clickCancel('alice');
+    expect(await privateReply('alice', late)).toMatch(/has already finished \(completed\); nothing to cancel/);
   });
 });

@@ -40,7 +40,8 @@ describe('runner: a click before the question ts is stored', () => {
     expect(Number(await redis.get(runnerKey(h.prefix, 'effect:1')))).toBe(1);
     const after = h.thread(id).find((m) => m.ts === question.ts)!;
     expect(JSON.stringify(after.blocks ?? [])).not.toMatch(/approval_approve|approval_reject/);
-    expect(messageText(after)).toMatch(/Approved by <@U0BOB>/);
+    expect(messageText(after)).toMatch(/^👍 Approved by <@U0BOB>.* — will run after its safety checks pass/);
+    expect(messageText(after)).not.toContain('✅');
     // The decision is the audit record: kept with the job's history (jobs.history.keepDays), then gone.
     const key = `${h.prefix}:approvals:${id}`;
     expect(JSON.parse((await redis.hget(key, Object.keys(await redis.hgetall(key))[0]))!).by).toBe(USERS.bob);

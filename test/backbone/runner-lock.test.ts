@@ -68,8 +68,27 @@ describe('runner: the cluster lock', () => {
     const text = h.threadText(id);
     expect(text).toMatch(/Failed.*belongs to `reindex-prod`.*stopped before its next call/);
     expect(text).toMatch(/Not put back:[\s\S]*last completed step: \*Plan\*/);
+    // A job without a leftovers hook says what it left in general terms.
+    expect(text).toMatch(/putting back this job's changes \(settings, blocks, exclusions\) while another job may depend on them/);
     expect(await redis.get(key('cleanup'))).toBeNull();
     expect(await redis.get(key('effect:1'))).toBeNull();
+    expect(await redis.get(lockKey())).toBe('reindex-prod');
+  });
+
+  it('a resumed job that cannot get its lock back names what it leaves changed, from its leftovers hook', async () => {
+    await h.restartWorker({ crashAt: 'item-1/wait:during' });
+    await start('demo prod --items 2 --polls 3 --poll-ms 1000 --leftovers');
+    expect(await h.workerExited(30_000)).toBe(137);
+    await redis.set(lockKey(), 'reindex-prod');
+    await h.startWorker();
+    const s = await h.waitForJob(id, { until: 'failed', timeoutMs: 30_000 });
+    expect(s.failedReason).toMatch(/belongs to `reindex-prod`/);
+    const stop = h.thread(id).find((m) => /Not put back:/.test(m.text))?.text ?? '';
+    expect(stop, h.threadText(id)).toMatch(
+      /Not put back:\*\n• cleanup did not run: `reindex-prod` holds the cluster now, and putting back this job's changes while another job may depend on them could undo its work; left as this job set them:\n• left in place: write block on `runner-item-1`\n• left in place: write block on `runner-item-2`\n• last completed step: \*Plan\*/,
+    );
+    expect(stop).not.toMatch(/settings, blocks, exclusions/);
+    expect(await redis.get(key('cleanup'))).toBeNull();
     expect(await redis.get(lockKey())).toBe('reindex-prod');
   });
 

@@ -14,7 +14,8 @@ import { jobCard, launchChromium, newJobId, openConsole, openThread, type Consol
  * simulated cluster, to check that what the thread says happened did happen.
  *
  * The clock runs at 150× (the sandbox's default is 30×) so the full 9-node upgrade takes about 15 s of real
- * time instead of a minute; approvals still have 12 real seconds (30 clock minutes) before they time out.
+ * time instead of a minute. Approval deadlines are real time whatever the clock's speed: the example config's
+ * 30 minutes (access.approvalTimeout), which no click here comes near.
  */
 const SPEED = 150;
 const DOC_SHOT = fileURLToPath(new URL('../../docs/job-thread.png', import.meta.url));

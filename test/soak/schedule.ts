@@ -8,8 +8,11 @@ export type Chaos =
   | { at: number; what: 'sigterm' }
   /** SIGKILL while a call is in the air: the server acted, the answer never arrives. */
   | { at: number; what: 'kill-in-call'; target: 'es' | 'aws'; match: string; nth: number }
-  /** Transient trouble on the bot's connections for `forMs`: each matching request hit with probability `rate`. */
-  | { at: number; what: 'faults'; target: 'es' | 'aws'; fault: 'reset-before' | 'reset-after' | 'error' | 'throttle'; status?: number; rate: number; forMs: number }
+  /**
+   * Transient trouble on the bot's connections for `forMs`: each matching request hit with probability `rate`,
+   * `times` requests at most when set.
+   */
+  | { at: number; what: 'faults'; target: 'es' | 'aws'; fault: 'reset-before' | 'reset-after' | 'error' | 'throttle'; status?: number; rate: number; forMs: number; times?: number }
   | { at: number; what: 'redis-restart'; signal: 'SIGTERM' | 'SIGKILL' }
   /** Elasticsearch's own fault knob: `times` requests to paths like `path` answered with `status`. */
   | { at: number; what: 'es-knob-fault'; path: string; status: 429 | 500 | 503; times: number };
@@ -78,6 +81,33 @@ function chaos(kind: SoakKind, horizonMs: number): fc.Arbitrary<Chaos> {
   );
 }
 
+/**
+ * The transient faults every schedule has, whatever else it draws (the issue's "done when": every soak run
+ * meets transient 5xx/429 and throttling): an ES 429/5xx window for an upgrade and an ES 5xx window for a
+ * reindex, seconds long so a worker restart cannot hide it, and for an upgrade an AWS throttle window.
+ *
+ * Their strength is bounded by the runner's retry budget, which is clock time (3 min, 0.6 s real at the soak's
+ * 300×): an ES window fails each request independently, so a call exhausts the budget only after a dozen
+ * failures in a row; an AWS throttle costs the SDK 0–3 s of real backoff per call it gives up on, so two
+ * such give-ups in a row would exhaust it — the throttle window therefore answers at most 4 requests with a
+ * throttle (the SDK gives up on one call at most; the runner retries that call once).
+ */
+function requiredFaults(kind: SoakKind): fc.Arbitrary<Chaos[]> {
+  const window = (target: 'es' | 'aws', fault: 'error' | 'throttle', statuses: number[], rate: [number, number], forMs: [number, number], times?: number) =>
+    fc.record({
+      at: fc.integer({ min: 1_000, max: 6_000 }),
+      what: fc.constant('faults' as const),
+      target: fc.constant(target),
+      fault: fc.constant(fault),
+      status: fault === 'error' ? fc.constantFrom(...statuses) : fc.constant(undefined),
+      rate: fc.double({ min: rate[0], max: rate[1], noNaN: true }),
+      forMs: fc.integer({ min: forMs[0], max: forMs[1] }),
+      times: fc.constant(times),
+    });
+  if (kind === 'upgrade') return fc.tuple(window('es', 'error', [429, 500, 502, 503], [0.3, 0.5], [4_000, 6_000]), window('aws', 'throttle', [], [0.4, 0.6], [8_000, 12_000], 4));
+  return fc.tuple(window('es', 'error', [500, 502, 503], [0.3, 0.5], [4_000, 6_000]));
+}
+
 export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: number }): fc.Arbitrary<Omit<Schedule, 'seed'>> {
   return fc.record({
     kind: fc.constant(kind),
@@ -86,7 +116,9 @@ export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: nu
     refreshLagMs: fc.constantFrom(0, 0, 1_000, 5_000),
     staleReadMs: fc.constantFrom(0, 0, 15_000),
     crashAt: fc.option(fc.constantFrom(...CRASH_POINTS[kind]), { nil: undefined }),
-    chaos: fc.array(chaos(kind, o.horizonMs), { minLength: 1, maxLength: o.maxChaos }).map((cs) => cs.sort((a, b) => a.at - b.at)),
+    chaos: fc
+      .tuple(fc.array(chaos(kind, o.horizonMs), { minLength: 1, maxLength: o.maxChaos }), requiredFaults(kind))
+      .map(([drawn, required]) => [...drawn, ...required].sort((a, b) => a.at - b.at)),
   });
 }
 

@@ -116,7 +116,7 @@ export async function soakOnce(
         }
         case 'faults': {
           const proxy = c.target === 'es' ? esProxy : awsProxy;
-          const rule = { match: /./, fault: c.fault, status: c.fault === 'error' ? c.status : undefined, rate: c.rate };
+          const rule = { match: /./, fault: c.fault, status: c.fault === 'error' ? c.status : undefined, rate: c.rate, times: c.times };
           proxy.rules.push(rule);
           setTimeout(() => (proxy.rules = proxy.rules.filter((r) => r !== rule)), c.forMs);
           return;

@@ -38,6 +38,14 @@ describe('chaos soak through the real bot (Slack emulator, worker processes, AOF
         // The run did something: documents were written and acknowledged, the job got past its plan.
         expect(Number(r.figures.ackedDocs), 'the acked writer wrote nothing').toBeGreaterThan(0);
         expect(r.violations, `replay: ${r.replay}`).toEqual([]);
+        // And it finished: every schedule's chaos is survivable (kills resume, faults are retried, a failed boot
+        // is waited out, no override is needed), so a clean stop or failure is a finding too.
+        expect(r.outcome, `replay: ${r.replay}; thread: ${r.figures.thread}`).toBe('completed');
+        // The transient faults every schedule has were met: an ES 429/5xx window, and AWS throttling for an upgrade.
+        const hits = JSON.parse(String(r.figures.proxyFaults)) as { es: Record<string, number>; aws: Record<string, number> };
+        const esErrors = Object.entries(hits.es).filter(([k]) => (kind === 'upgrade' ? /^error (429|5\d\d)$/ : /^error 5\d\d$/).test(k));
+        expect(esErrors.reduce((a, [, n]) => a + n, 0), `ES faults answered to the bot: ${JSON.stringify(hits)}`).toBeGreaterThan(0);
+        if (kind === 'upgrade') expect(hits.aws.throttle ?? 0, `AWS faults answered to the bot: ${JSON.stringify(hits)}`).toBeGreaterThan(0);
       }, BOUND_MS[kind] + 30_000);
     }
   }

@@ -75,6 +75,40 @@ describe('the job card and the thread', () => {
     expect(last).toMatch(/elapsed [\d.]+ s \(cluster time [^,]+, 60× real time\)/);
   }, 60_000);
 
+  it('/elk status names the same step as the card: "step k of n", mid-run and while waiting for approval', async () => {
+    const stepIn = (t: string) => /step (\d+) of (\d+)/.exec(t)?.slice(1, 3).join(' of ');
+    // Prepare item 1 (step 2 of 5) takes 5 real seconds at 60×: long enough to ask for the status mid-step.
+    const id = (current = jobIdIn(await h.command('alice', 'demo prod --items 2 --prepare-ms 300000')));
+    const cardText = () => {
+      const c = h.card(id);
+      return c ? messageText(c) : '';
+    };
+    await h.slack.waitUntil(() => /running step 2 of 5: \*Prepare item 1\*/.test(cardText()), { timeoutMs: 10_000 });
+    const running = await h.command('carol', `status ${id}`);
+    expect(stepIn(running), running).toBe('2 of 5');
+    expect(stepIn(cardText())).toBe('2 of 5');
+    await h.slack.waitUntil(() => /waiting for approval of \*Destroy item 1\* \(step 3 of 5\)/.test(cardText()), { timeoutMs: 15_000 });
+    const waiting = await h.command('carol', `status ${id}`);
+    // The progress record says 2 steps are done; the job is at step 3, as the card says.
+    expect(stepIn(waiting), waiting).toBe('3 of 5');
+    expect(stepIn(cardText())).toBe(stepIn(waiting));
+  }, 40_000);
+
+  it('a job id carries the real minute of the request, not the accelerated cluster clock\'s', async () => {
+    const minute = (ms: number) => {
+      const iso = new Date(ms).toISOString();
+      return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+    };
+    // At 60× the cluster clock runs ahead of real time by 59 s per real second: wait until it is minutes ahead.
+    while (h.clock.now() - Date.now() < 5 * 60_000) await new Promise((r) => setTimeout(r, 100));
+    const before = Date.now();
+    const id = (current = jobIdIn(await h.command('alice', 'demo prod --items 1 --prepare-ms 100')));
+    const after = Date.now();
+    const stamp = /^demo-prod-(\d{8}-\d{4})-[a-z0-9]{4}$/.exec(id)?.[1];
+    expect([minute(before), minute(after)]).toContain(stamp);
+    expect(stamp).not.toBe(minute(h.clock.now()));
+  }, 30_000);
+
   it('the stop message names the same step number as the card', async () => {
     const id = (current = jobIdIn(await h.command('alice', 'demo prod --items 2 --prepare-ms 100')));
     await h.approve('bob', id);

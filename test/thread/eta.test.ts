@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateError, groupOf, remainingMs } from '../../src/runner/eta';
+import { clusterTimeNote, estimateAccuracy, estimateError, groupOf, remainingMs } from '../../src/runner/eta';
 import { plural } from '../../src/slack/blocks/text';
 import { slackDate } from '../../src/slack/blocks/slack-date';
 
@@ -53,6 +53,43 @@ describe('the ETA estimator', () => {
   it('says how far off the estimate was', () => {
     expect(estimateError(100 * MIN, 112 * MIN)).toBe('estimated 1h 40m, took 1h 52m, +12%');
     expect(estimateError(60 * MIN, 45 * MIN)).toBe('estimated 1h, took 45m, −25%');
+  });
+
+  describe('the estimate\'s error at the end', () => {
+    // Two nodes estimated at 20 min each; each waited 30 min for its terminate to be approved (between its
+    // drain and its terminate), which no estimate of the cluster's work can know.
+    const estimate = { totalMs: 40 * MIN, groups: { n1: 20 * MIN, n2: 20 * MIN } };
+    const records = [
+      { step: 'plan', startedAt: 0, finishedAt: 1 * MIN, workMs: 1 * MIN },
+      { step: 'n1/drain', startedAt: 1 * MIN, finishedAt: 11 * MIN, workMs: 10 * MIN },
+      { step: 'n1/terminate', startedAt: 11 * MIN, finishedAt: 42 * MIN, workMs: 1 * MIN },
+      { step: 'n1/await-green', startedAt: 42 * MIN, finishedAt: 53 * MIN, workMs: 11 * MIN },
+      { step: 'n2/drain', startedAt: 53 * MIN, finishedAt: 63 * MIN, workMs: 10 * MIN },
+      { step: 'n2/terminate', startedAt: 63 * MIN, finishedAt: 94 * MIN, workMs: 1 * MIN },
+      { step: 'n2/await-green', startedAt: 94 * MIN, finishedAt: 105 * MIN, workMs: 11 * MIN },
+    ];
+
+    it('compares the estimate with the work of the steps it covers, not with a span that holds the approval waits', () => {
+      // 44 min of node work against 40 estimated (+10%); the span (1h 45m, +163%) would blame the estimate for the waits.
+      expect(estimateAccuracy(estimate, records)).toBe('estimated 40m, took 44m of step work, +10%; not counted: 1h waiting for approvals, safety predicates or a restart');
+    });
+
+    it('labels cluster time as the card does when the clock is accelerated', () => {
+      expect(estimateAccuracy(estimate, records, 60)).toBe(
+        'estimated 40m, took 44m of step work, +10% (cluster time, 60× real time); not counted: 1h waiting for approvals, safety predicates or a restart',
+      );
+      expect(clusterTimeNote(105 * MIN, 60)).toBe(' (cluster time 1h 45m, 60× real time)');
+      expect(clusterTimeNote(105 * MIN, 1)).toBe('');
+    });
+
+    it('without groups every step\'s work counts; records from before workMs was kept count their span; no waiting, nothing named', () => {
+      const old = [
+        { step: 'a', startedAt: 0, finishedAt: 3 * MIN },
+        { step: 'b', startedAt: 3 * MIN, finishedAt: 6 * MIN, workMs: 3 * MIN },
+      ];
+      expect(estimateAccuracy({ totalMs: 5 * MIN }, old)).toBe('estimated 5m, took 6m of step work, +20%');
+      expect(estimateAccuracy({ totalMs: 5 * MIN }, [])).toBeUndefined();
+    });
   });
 });
 

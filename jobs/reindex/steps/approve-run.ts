@@ -1,4 +1,5 @@
-import { bytes, n } from '../format';
+import { bytes, counted } from '../format';
+import { plural } from '../../../src/slack/blocks/text';
 import { mustPlan } from '../state';
 import type { ReindexStep } from '../types';
 
@@ -10,7 +11,7 @@ export const approveRunStep: ReindexStep = {
   async approval(ctx) {
     const plan = mustPlan(ctx);
     return {
-      action: `reindex ${plan.indices.length} indices (${n(plan.totalDocs)} docs) on ${ctx.data.cluster}`,
+      action: `reindex ${plural(plan.indices.length, 'index', 'indices')} (${counted(plan.totalDocs, 'doc')}) on ${ctx.data.cluster}`,
       details: {
         Indices: plan.indices.map((i) => i.name).join(', '),
         Size: bytes(plan.totalBytes),
@@ -23,6 +24,6 @@ export const approveRunStep: ReindexStep = {
   },
   async run(ctx) {
     const plan = mustPlan(ctx);
-    return { done: `approved: ${plan.indices.length} indices, one at a time` };
+    return { done: `approved: ${plural(plan.indices.length, 'index', 'indices')}, one at a time` };
   },
 };

@@ -1,3 +1,4 @@
+import { plural } from '../../../src/slack/blocks/text';
 import { progressOf, saveProgress } from '../state';
 import type { PlannedIndex, ReindexStep } from '../types';
 
@@ -19,7 +20,7 @@ export function blockWritesStep(index: PlannedIndex): ReindexStep {
       await es.setWriteBlock(index.name, true);
       const aliasText = saved.aliases.length ? saved.aliases.map((a) => a.alias).join(', ') : 'none';
       return {
-        done: `${index.name} is write-blocked; saved: ${saved.shards} shards, ${saved.replicas} replicas, refresh ${saved.refreshInterval ?? 'default'}, aliases ${aliasText}`,
+        done: `${index.name} is write-blocked; saved: ${plural(saved.shards, 'shard')}, ${plural(saved.replicas, 'replica')}, refresh ${saved.refreshInterval ?? 'default'}, aliases ${aliasText}`,
       };
     },
   };

@@ -1,3 +1,4 @@
+import { plural } from '../../../src/slack/blocks/text';
 import { ownerToken } from '../owner-token';
 import { progressOf } from '../state';
 import type { PlannedIndex, ReindexStep } from '../types';
@@ -27,7 +28,7 @@ export function createTempStep(index: PlannedIndex): ReindexStep {
         mappings: template.mappings,
         owner: ownerToken(ctx),
       });
-      return { done: `created ${index.temp} (${saved.shards} shards, ${saved.replicas} replicas) with the mappings of template ${template.name ?? 'none'}` };
+      return { done: `created ${index.temp} (${plural(saved.shards, 'shard')}, ${plural(saved.replicas, 'replica')}) with the mappings of template ${template.name ?? 'none'}` };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { checkExpression } from '../expression';
 import { ownerToken } from '../owner-token';
-import { bytes, n, took } from '../format';
+import { bytes, counted, n, took } from '../format';
 import { plural } from '../../../src/slack/blocks/text';
 import type { IndexFacts } from '../port';
 import { newestOfSeries, seriesOf } from '../time-series';
@@ -22,7 +22,7 @@ export const planStep: ReindexStep = {
     const max = args.maxIndices ?? settings.maxIndices;
     if (matched.length > max) {
       return {
-        stop: `\`${args.expression}\` matches ${matched.length} indices, more than reindex.maxIndices (${max}); narrow the expression or add \`--max-indices ${matched.length}\``,
+        stop: `\`${args.expression}\` matches ${plural(matched.length, 'index', 'indices')}, more than reindex.maxIndices (${max}); narrow the expression or add \`--max-indices ${matched.length}\``,
         reason: 'failed',
       };
     }
@@ -57,7 +57,9 @@ export const planStep: ReindexStep = {
     };
     const text = planText(ctx, plan);
     if (indices.length === 0) return { stop: `nothing to reindex.\n${text}`, reason: 'failed', state: { plan } };
-    return { done: args.dryRun ? `${text}\nDry run: nothing was changed.` : text, state: { plan, estimate: reindexEstimate(plan) } };
+    // No time estimate yet: nothing on the cluster says how fast a _reindex copies here. The first copy measures
+    // it, and its step posts the estimate and records it for the card's ETA (measured-estimate.ts).
+    return { done: args.dryRun ? `${text}\nDry run: nothing was changed.` : text, state: { plan } };
   },
 };
 
@@ -127,29 +129,27 @@ async function stillReceiving(ctx: ReindexCtx, names: string[]): Promise<Map<str
   return moving;
 }
 
-/**
- * Per-index weights for the card's ETA (src/runner/eta.ts): an index's whole rebuild (copy, verify, restore,
- * green, deletes) scales with its documents. The absolute rate is only a placeholder until the first index is
- * done — the runner then scales every remaining index by the time the first one really took, which is why the
- * plan text itself promises no figure before that.
- */
-const PLACEHOLDER_DOCS_PER_MS = 5;
-const FIXED_MS_PER_INDEX = 60_000;
-function reindexEstimate(plan: Plan): { totalMs: number; groups: Record<string, number> } {
-  const groups = Object.fromEntries(plan.indices.map((i) => [i.name, FIXED_MS_PER_INDEX + i.docs / PLACEHOLDER_DOCS_PER_MS]));
-  return { totalMs: Object.values(groups).reduce((a, b) => a + b, 0), groups };
-}
-
 function planText(ctx: ReindexCtx, plan: Plan): string {
   const lines = [`Plan for \`${ctx.data.args.expression}\` on ${ctx.data.cluster} (Elasticsearch ${plan.version}):`];
   for (const i of plan.indices) {
-    lines.push(`• ${i.name}: ${n(i.docs)} docs, ${bytes(i.bytes)}, ${i.health} — mappings from template ${i.template}, via ${i.temp}`);
+    lines.push(`• ${i.name}: ${counted(i.docs, 'doc')}, ${bytes(i.bytes)}, ${i.health} — mappings from template ${i.template}, via ${i.temp}`);
   }
   for (const r of plan.refused) lines.push(`✗ ${r.name}: refused — ${r.reason}`);
+  // A plan with nothing to reindex promises no estimate; a dry run never times a copy.
+  const estimate =
+    plan.indices.length === 0
+      ? ''
+      : ctx.data.args.dryRun
+        ? 'No time estimate: how fast this cluster copies is only known once a real run has timed its first copy.'
+        : 'Estimated time: posted when the first copy is done, from its measured rate (nothing on the cluster says it before).';
   lines.push(
-    `Total: ${plural(plan.indices.length, 'index', 'indices')}, ${n(plan.totalDocs)} docs, ${bytes(plan.totalBytes)}. ` +
-      `Original names rebuilt with ${RESTORE_TEXT[plan.restoreVia]}. ` +
-      `Estimated time: posted after the first copy, from its observed throughput.`,
+    [
+      `Total: ${plural(plan.indices.length, 'index', 'indices')}, ${counted(plan.totalDocs, 'doc')}, ${bytes(plan.totalBytes)}.`,
+      `Original names rebuilt with ${RESTORE_TEXT[plan.restoreVia]}.`,
+      estimate,
+    ]
+      .filter(Boolean)
+      .join(' '),
   );
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import type { UpgradeArgs } from '../args';
 import type { PlannedNode } from '../plan';
 import type { UpgradeDeps } from '../ports';
 import { label } from '../unassigned';
+import { plural } from '../../../src/slack/blocks/text';
 
 /**
  * Every shard with a copy on the node has another started copy on some other node. Terminating an EC2
@@ -22,11 +23,11 @@ export function everyShardOnNodeHasAStartedCopyElsewhere(node: PlannedNode): Pre
         const copies = shards.filter((x) => label(x) === l);
         const mine = copies.find((x) => x.node === node.name)!;
         const others = copies.length - 1;
-        return `${l} (${mine.primary ? 'primary' : 'replica'}, ${others === 0 ? 'no replica configured' : `${others} other copies not started`})`;
+        return `${l} (${mine.primary ? 'primary' : 'replica'}, ${others === 0 ? 'no replica configured' : `${plural(others, 'other copy', 'other copies')} not started`})`;
       };
       return {
         ok: false,
-        reason: `${node.name} holds the only started copy of ${sole.length} shards: ${sole.slice(0, 5).map(describe).join(', ')}${sole.length > 5 ? ' …' : ''}; add a replica (\`index.number_of_replicas\`) or wait for the other copies to start`,
+        reason: `${node.name} holds the only started copy of ${plural(sole.length, 'shard')}: ${sole.slice(0, 5).map(describe).join(', ')}${sole.length > 5 ? ' …' : ''}; add a replica (\`index.number_of_replicas\`) or wait for the other copies to start`,
       };
     },
   };

@@ -5,6 +5,7 @@ import { patchProgress, progressOf, timeouts, type Ctx } from '../job-state';
 import type { PlannedNode } from '../plan';
 import type { UpgradeDeps } from '../ports';
 import { classifyUnassigned } from '../unassigned';
+import { plural } from '../../../src/slack/blocks/text';
 
 /**
  * Waits for yellow, then green. In a mixed-version cluster green may never come (a replica cannot go to a
@@ -45,7 +46,7 @@ export function awaitGreenStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps
         if (h.status === 'yellow' && h.initializing === 0 && h.relocating === 0) {
           const v = await classifyUnassigned(es);
           if (v.onlyVersionReplicas) {
-            const note = `green did not come within ${formatDuration(timeouts(ctx).green)}, but the only unassigned shards are ${v.unassigned} replicas that cannot go to older-version nodes (node_version decider, e.g. ${v.versionHeld.slice(0, 3).join(', ')}) — normal mid-upgrade; they are assigned once more nodes run the new version`;
+            const note = `green did not come within ${formatDuration(timeouts(ctx).green)}, but the only unassigned shards are ${plural(v.unassigned, 'replica')} that cannot go to older-version nodes (node_version decider, e.g. ${v.versionHeld.slice(0, 3).join(', ')}) — normal mid-upgrade; they are assigned once more nodes run the new version`;
             await ctx.say(`ℹ️ ${note}`);
             await patchProgress(ctx, node.name, { greenAt: ctx.clock.now(), greenNote: note });
             return { done: `cluster yellow, only version-held replicas unassigned (${v.unassigned})` };

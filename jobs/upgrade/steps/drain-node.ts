@@ -4,6 +4,7 @@ import { roomToDrain } from '../drain-room';
 import { excludeList, patchProgress, progressOf, savedAllocationOf, type Ctx } from '../job-state';
 import type { PlannedNode } from '../plan';
 import type { UpgradeDeps } from '../ports';
+import { plural } from '../../../src/slack/blocks/text';
 
 /** Polls without any relocation and without progress before the drain counts as stuck. */
 const STUCK_POLLS = 5;
@@ -33,10 +34,10 @@ export function drainStep(node: PlannedNode): Step<UpgradeArgs, UpgradeDeps> {
       if (p.drainMode === 'move-shards') {
         if (settings.excludeName !== wanted) await es.setAllocation({ excludeName: wanted });
         const left = await waitForEmpty(ctx, node);
-        if (left === 0) return { done: `${node.shards} shards moved to the other data nodes; ${node.name} holds none`, figures: { shards: String(node.shards) } };
+        if (left === 0) return { done: `${plural(node.shards, 'shard')} moved to the other data nodes; ${node.name} holds none`, figures: { shards: String(node.shards) } };
         p = await patchProgress(ctx, node.name, {
           drainMode: 'restart',
-          drainReason: `${left} shards could not move off it (no other node may take them — in a mixed-version cluster a replica cannot go to a node older than its primary's)`,
+          drainReason: `${plural(left, 'shard')} could not move off it (no other node may take them — in a mixed-version cluster a replica cannot go to a node older than its primary's)`,
         });
       }
       await ctx.say(
@@ -67,10 +68,10 @@ async function waitForEmpty(ctx: Ctx, node: PlannedNode): Promise<number> {
     const moving = shards.some((s) => s.node === node.name && s.state === 'RELOCATING');
     still = !moving && left === last ? still + 1 : 0;
     if (still >= STUCK_POLLS) return left;
-    if (left !== last) await ctx.progress(`${node.name}: ${left} shards still to move`);
+    if (left !== last) await ctx.progress(`${node.name}: ${plural(left, 'shard')} still to move`);
     last = left;
     if (ctx.clock.now() >= deadline) {
-      throw new Error(`${node.name} still holds ${left} shards after ${Math.round(settings.drainTimeout / 60_000)} min of draining; the allocation exclusion is being removed. Check \`GET _cluster/allocation/explain\` for one of them, then run the upgrade again`);
+      throw new Error(`${node.name} still holds ${plural(left, 'shard')} after ${Math.round(settings.drainTimeout / 60_000)} min of draining; the allocation exclusion is being removed. Check \`GET _cluster/allocation/explain\` for one of them, then run the upgrade again`);
     }
     // When only this node's shards are moving, a long poll returns the moment they are done; otherwise poll.
     const othersMoving = shards.some((s) => s.node !== node.name && s.state === 'RELOCATING');

@@ -16,7 +16,7 @@ export function planStep(): Step<UpgradeArgs, UpgradeDeps> {
       const plan = (ctx.state.plan as Plan | undefined) ?? (await buildPlan(ctx.deps, ctx.data.args, ctx.clock.now()));
       // The card's ETA starts from the plan's per-node figures and corrects them by each node's measured time.
       await ctx.setState({ plan, estimate: { totalMs: plan.estimateMs, groups: Object.fromEntries(plan.nodes.map((n) => [n.name, n.estimateMs])) } });
-      await ctx.say(formatPlan(plan));
+      await ctx.say(formatPlan(plan, ctx.clock.speed));
       const first = plan.nodes[0];
       if (!first) return { done: 'nothing to replace', figures: { skipped: String(plan.skipped.length) } };
       const checks = await Promise.all(

@@ -4,6 +4,7 @@ import { patchProgress, recordTerminated, type Ctx } from '../job-state';
 import type { PlannedNode } from '../plan';
 import type { UpgradeDeps } from '../ports';
 import { terminatePredicates } from '../predicates';
+import { plural } from '../../../src/slack/blocks/text';
 
 const GONE = new Set(['shutting-down', 'terminated']);
 
@@ -45,7 +46,7 @@ export function terminateApproval(node: PlannedNode, extra = ''): ApprovalReques
     details: {
       Instance: `${node.instanceId}${node.instanceName ? ` (${node.instanceName})` : ''}`,
       Group: node.group,
-      Node: `${node.name} · ${node.role} · ${node.shards} shards`,
+      Node: `${node.name} · ${node.role} · ${plural(node.shards, 'shard')}`,
       Version: `${node.version} → ${node.target}`,
     },
   };

@@ -1,4 +1,4 @@
-import type { ApprovalRequest, Decision } from '../../runner/types';
+import type { ApprovalRequest, Decision, PendingApproval } from '../../runner/types';
 import { slackDate } from './slack-date';
 import { button, context, esc, fields, section, type Message } from './text';
 
@@ -88,14 +88,36 @@ export function verdictText(decision: Decision): string {
   return `${what} by <@${decision.by}> at ${slackDate(decision.at)}`;
 }
 
-export function decidedMessage(request: ApprovalRequest, decision: Decision): Message {
+/**
+ * What follows from the decision, never the outcome: a decision is taken before the step runs (often long
+ * before, when asked ahead), so the rewritten question must not read as done. Without `purpose` (the timeout
+ * path knows only the question) the wording holds for any question.
+ */
+function consequence(decision: Decision, purpose: PendingApproval['purpose'] | undefined): string {
+  if (!decision.approved) return purpose === 'run' ? 'will not run; the job stops in a safe state' : 'the job stops in a safe state';
+  switch (purpose) {
+    case 'run':
+      return 'will run after its safety checks pass; the thread says when it is done';
+    case 'override':
+      return 'the step runs once its other safety checks pass; the thread says when it is done';
+    default:
+      return 'the job goes on as chosen; the thread says what happens next';
+  }
+}
+
+/**
+ * The question once decided: "👍 Approved by @bob at …: terminate i-… — will run after its safety checks pass".
+ * It says the decision, not the outcome: no ✅ for an action that has not run (issue #12).
+ */
+export function decidedMessage(request: ApprovalRequest, decision: Decision, purpose?: PendingApproval['purpose']): Message {
   const verdict = verdictText(decision);
+  const icon = decision.approved ? '👍' : '✋';
+  const then = consequence(decision, purpose);
   return {
-    text: `${verdict}: ${request.action}`,
+    text: `${icon} ${verdict}: ${request.action} — ${then}`,
     blocks: [
-      section(`${decision.approved ? '✅' : '🛑'} ${esc(request.action)}`),
+      section(`${icon} *${verdict}*: ${esc(request.action)} — ${then}`),
       ...(request.details && Object.keys(request.details).length ? [fields(request.details)] : []),
-      context(verdict),
     ],
   };
 }

@@ -2,8 +2,9 @@ import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate } from '../../../sim/estate';
 import { driveToEnd, driveUntil } from '../../helpers/drive-job';
-import type { Harness } from '../../helpers/harness';
+import { USERS, type Harness } from '../../helpers/harness';
 import { jobIdIn } from '../../helpers/job-id';
+import { messageText } from '../../../sim/slack';
 import { asExpected, countedThroughClient, exactly, leftovers, putLogsTemplate, startReindexBot, tasksInto, watcherAudit, type EstateForReindex } from './fixture';
 
 describe('reindex stopped between steps leaves every index readable under its name (Slack emulator, BullMQ, worker process)', () => {
@@ -68,9 +69,12 @@ describe('reindex stopped between steps leaves every index readable under its na
       await driveUntil(h, id, (s) => s.data.records.some((r) => r.step === 'logs-cancel-copy/start-copy'));
       const [task] = tasksInto(cluster, 'logs-cancel-copy-r');
       expect(task?.state, 'the copy task runs when the cancel is asked').toBe('running');
-      expect(await h.click('alice', id, 'job_cancel')).toMatch(/Cancel requested/);
+      // An accepted cancel is answered by the card the job rewrites, not by a private "Cancel requested".
+      await h.click('alice', id, 'job_cancel');
       const final = await h.waitForJob(id, { until: 'completed' });
       expect(final.returnvalue.outcome, h.threadText(id)).toBe('cancelled');
+      await h.slack.waitUntil(() => /cancelled at/.test(messageText(h.card(id)!)), { timeoutMs: 5000 });
+      expect(h.slack.ephemerals(USERS.alice).map((e) => e.text ?? '').join('\n')).not.toMatch(/Cancel requested/);
       // Positive evidence that the copy was stopped, not that nothing happened for a while.
       expect(tasksInto(cluster, 'logs-cancel-copy-r').filter((t) => t.state === 'running')).toEqual([]);
       expect(task.status.canceled).toBeTruthy();

@@ -26,8 +26,8 @@ afterEach(async () => {
 type CatIndex = { index: string; uuid: string };
 type CatShard = { shard: string; prirep: string; state: string; node: string | null };
 
-async function setUp(reindex: Record<string, unknown> = {}): Promise<{ jobId: string; sourceUuid: string }> {
-  h = await startHarness({ estate: ESTATE, clusterConfig: { reindex: { restoreVia: 'clone', ...reindex } } });
+async function setUp(reindex: Record<string, unknown> = {}, config?: Record<string, unknown>): Promise<{ jobId: string; sourceUuid: string }> {
+  h = await startHarness({ estate: ESTATE, clusterConfig: { reindex: { restoreVia: 'clone', ...reindex } }, config });
   await putLogsTemplate(h.estate!.es.url);
   h.estate!.es.cluster.createIndex(NAME, { shards: 2, replicas: 1, docs: DOCS });
   es = new Client({ node: h.estate!.es.url });
@@ -137,5 +137,62 @@ describe('/elk reindex deletes a copy only when the copy that remains is green (
       expect(count._shards.failed, thread).toBe(0);
       expect(count.count, thread).toBe(DOCS);
     }
+  }, 60_000);
+
+  it('keeps the source until the temporary copy is green again: a node holding a copy of it lost right before the delete', async () => {
+    // Long enough that the temp's replica (~200 s of clock time) recovers within it, so the predicate waits it
+    // out instead of asking for an override.
+    const { jobId } = await setUp({}, { worker: { predicateWait: '10m' } });
+    aws = createAwsClients({ region: h!.estate!.aws.region, endpoint: h!.estate!.aws.url, credentials: h!.estate!.aws.credentials });
+    const clicked = new Set<string>();
+    let killed: string | undefined;
+    let sawSourceWhileTempRecovering = false;
+    let tempWhenSourceGone: CatShard[] | undefined;
+    const deadline = Date.now() + 50_000;
+    for (;;) {
+      expect(Date.now(), `job stuck\n${h!.threadText(jobId)}`).toBeLessThan(deadline);
+      if (killed && !tempWhenSourceGone) {
+        // The index list first, then the temp's shard table: after the kill its copies only ever start, so a
+        // source already gone while a later table still shows the temp recovering was deleted too early.
+        const listed = await indices();
+        const rows = await shards(TEMP);
+        if (listed.some((i) => i.index === NAME)) sawSourceWhileTempRecovering ||= !allStarted(rows);
+        else tempWhenSourceGone = rows;
+      }
+      const s = await h!.job(jobId);
+      if ((s?.state === 'completed' || s?.state === 'failed') && tempWhenSourceGone) break;
+      const p = s?.data.pendingApproval;
+      if (p?.postedTs && !clicked.has(p.id)) {
+        expect(p.purpose, `unexpected question: ${p.request.action}\n${h!.threadText(jobId)}`).toBe('run');
+        if (p.step === `${NAME}/delete-source` && !killed) {
+          // Asked ahead, while the copy was verified: wait until verify-copy (and its own wait for green) is
+          // recorded, so what guards the delete from here on is the predicate alone.
+          if (!s!.data.records.some((r) => r.step === `${NAME}/verify-copy`)) {
+            await new Promise((r) => setTimeout(r, 20));
+            continue;
+          }
+          expect(allStarted(await shards(TEMP)), 'the temporary copy was not green after verify-copy').toBe(true);
+          const victim = (await shards(TEMP)).find((r) => r.prirep === 'r' && r.state === 'STARTED')!.node!;
+          const out = await aws!.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: [victim] }, { Name: 'instance-state-name', Values: ['running'] }] }));
+          await aws!.ec2.send(new TerminateInstancesCommand({ InstanceIds: [out.Reservations![0].Instances![0].InstanceId!] }));
+          killed = victim;
+          // The node is gone at once; its copies are reassigned and recover at 5 kB/s.
+          expect(allStarted(await shards(TEMP)), `${TEMP} still green after ${victim} was terminated`).toBe(false);
+        }
+        clicked.add(p.id);
+        await h!.approve('bob', jobId);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const s = await h!.job(jobId);
+    const thread = h!.threadText(jobId);
+    expect(s!.returnvalue?.outcome, thread).toBe('completed');
+    expect(s!.data.overrides, thread).toEqual({});
+    expect(sawSourceWhileTempRecovering, `${NAME} was never seen kept while ${TEMP} recovered`).toBe(true);
+    expect(allStarted(tempWhenSourceGone!), `${NAME} was deleted while a copy of ${TEMP} was still recovering: ${JSON.stringify(tempWhenSourceGone)}`).toBe(true);
+    expect(thread).toMatch(new RegExp(`Delete ${NAME}\\* is blocked by \`remaining_copy_green_and_verified\`: ${TEMP} is yellow, 3 of 4 shard copies started .*it would be the only copy left`));
+    expect(thread).toMatch(new RegExp(`Safety predicates for \\*Delete ${NAME}\\* pass now`));
+    expect((await indices()).map((i) => i.index)).toEqual([NAME]);
+    expect((await es!.count({ index: NAME })).count).toBe(DOCS);
   }, 60_000);
 });

@@ -87,7 +87,7 @@ describe('reindex plan refusals and dry run (Slack emulator, BullMQ, worker in p
       const raised = await run(small, 'reindex prod logs-many-* --dry-run --max-indices 3');
       expect(raised.final.state, raised.thread).toBe('completed');
       expect(raised.final.data.records.map((x) => x.step)).toEqual(['plan']);
-      for (const x of ['a', 'b', 'c']) expect(raised.thread).toContain(`logs-many-${x}: 1 docs`);
+      for (const x of ['a', 'b', 'c']) expect(raised.thread).toContain(`logs-many-${x}: 1 doc,`);
       expect(raised.thread).not.toMatch(/maxIndices/);
     } finally {
       await small.close();

@@ -1,14 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageText } from '../../../sim/slack';
+import { startEstate, type Estate } from '../../../sim/estate';
 import { startHarness, type Harness } from '../../helpers/harness';
+import { startTransientFaults, type TransientFaults } from '../transient-faults';
 import { asExpected, countedThroughClient, exactly, leftovers, putLogsTemplate, TEMPLATE_FIELD, watcherAudit } from './fixture';
 
 const ESTATE = { masters: 1, data: 3, version: '8.15.0', speed: 100, esKnobs: { refreshLagMs: 1_000, staleReadMs: 15_000, reindexDocsPerSec: 2_000 } };
 
 let h: Harness | undefined;
+let faults: TransientFaults | undefined;
+let estate: Estate | undefined;
 afterEach(async () => {
+  await faults?.close();
   await h?.close();
-  h = undefined;
+  await estate?.close();
+  h = faults = estate = undefined;
 });
 
 const jobIdOf = (reply: string) => {
@@ -17,8 +23,13 @@ const jobIdOf = (reply: string) => {
   return m[1];
 };
 
-async function seed(names: string[], docs: number) {
-  h = await startHarness({ estate: ESTATE, config: { worker: { predicateWait: '10m' } } });
+/** With `withFaults`, the bot (and only the bot) reaches Elasticsearch through the transient-fault proxy. */
+async function seed(names: string[], docs: number, withFaults = false) {
+  if (withFaults) {
+    estate = await startEstate(ESTATE);
+    faults = await startTransientFaults(estate, 5);
+    h = await startHarness({ estate, clusterConfig: faults.clusterConfig, config: { worker: { predicateWait: '10m' } } });
+  } else h = await startHarness({ estate: ESTATE, config: { worker: { predicateWait: '10m' } } });
   await putLogsTemplate(h.estate!.es.url);
   names.forEach((name, i) => h!.estate!.es.cluster.createIndex(name, { shards: 2, replicas: 1, docs: docs + i * 500 }));
   return h.estate!.es.cluster;
@@ -44,14 +55,22 @@ const CRASHES = [
 ];
 
 describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)', () => {
-  it('rebuilds two indices with the worker SIGKILLed at 15 points: nothing lost, nothing left behind, each approval asked once', async () => {
-    const cluster = await seed(NAMES, 3_000);
+  it('rebuilds two indices with the worker SIGKILLed at 15 points, under transient 503s and 429s: nothing lost, nothing left behind, each approval asked once', async () => {
+    const cluster = await seed(NAMES, 3_000, true);
     // What must survive: the sources as counted through the official client before the job.
     const truth = await countedThroughClient(h!.estate!.es.url, NAMES);
     expect(truth).toEqual({ 'logs-e2e-a': 3_000, 'logs-e2e-b': 3_500 });
     await h!.restartWorker({ crashAt: CRASHES[0] });
     const reply = await h!.command('alice', 'reindex prod logs-e2e-*');
     const jobId = jobIdOf(reply);
+    // Longer ES windows than an upgrade's: a reindex makes few calls (long polls), and at 100× the runner's
+    // 3-minute budget is 1.8 s real, so a 1 s window cannot exhaust it; ES windows are 2 s apart.
+    faults!.cycle({ esMs: 1_000 });
+    /** Thread messages (not rendered lines: text and blocks both carry one) matching `re`. */
+    const said = (re: RegExp) => h!.thread(jobId).filter((m) => re.test(m.text ?? '')).length;
+    const PERSISTENT = /⚠️ `es\.\w+` keeps failing \(ResponseError, HTTP 429\); retrying with backoff/;
+    let persistent: Promise<number> | undefined;
+    let before = 0;
 
     let next = 0;
     let dead = false;
@@ -64,6 +83,12 @@ describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)
       expect(Date.now(), `job stuck\n${h!.threadText(jobId)}`).toBeLessThan(deadline);
       const s = await h!.job(jobId);
       if (s?.state === 'completed' || s?.state === 'failed') break;
+      if (!persistent && s?.data.records.some((r) => r.step === 'logs-e2e-a/verify-copy')) {
+        // Once: every health read refused until the runner says in the thread that it persists (the waits for
+        // green and the delete predicates read it from here on).
+        before = said(PERSISTENT);
+        persistent = faults!.persistent429(() => said(PERSISTENT) > before);
+      }
       const crash = CRASHES[next];
       const [step, phase] = crash ? [crash.slice(0, crash.lastIndexOf(':')), crash.slice(crash.lastIndexOf(':') + 1)] : [];
       const passed = !!step && s?.data.records.some((r) => r.step === step) && phase !== 'after';
@@ -85,7 +110,15 @@ describe('/elk reindex end to end (Slack emulator, BullMQ, worker child process)
     }
     const s = await h!.waitForJob(jobId, { until: 'completed', timeoutMs: 5_000 });
     expect(s.returnvalue.outcome, h!.threadText(jobId)).toBe('completed');
+    expect(s.data.overrides).toEqual({});
     expect(kills).toBeGreaterThanOrEqual(12);
+    faults!.stop();
+    const hits = faults!.hits();
+    console.log(`reindex-e2e: faults answered to the bot ${JSON.stringify(hits.es)}`);
+    expect(hits.es['error 503'] ?? 0, JSON.stringify(hits)).toBeGreaterThan(0);
+    expect(hits.es['error 429'] ?? 0, JSON.stringify(hits)).toBeGreaterThan(3);
+    expect(await persistent).toBeGreaterThan(0);
+    expect(said(PERSISTENT), `the persistent 429s were never reported\n${h!.threadText(jobId)}`).toBeGreaterThan(before);
     expect(exactly(await watcherAudit(h!.estate!, truth))).toEqual(asExpected(truth));
     for (const n of NAMES) expect(cluster.indices.get(n)!.mappings.properties).toHaveProperty(TEMPLATE_FIELD);
     expect(leftovers(cluster, NAMES)).toEqual({ temps: [], missing: [], blocked: [] });

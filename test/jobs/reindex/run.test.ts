@@ -53,6 +53,12 @@ describe('reindex job on a cluster with refresh lag and stale reads (Slack emula
     const thread = h.threadText(id);
     for (const n of names) expect(thread).toContain(`delete ${n} (`);
     expect(thread).toMatch(/🏁/);
+    // The plan names no time; the first copy's result gives the estimate from its measured rate, and the job
+    // goes by it from then on (the card's ETA and its final "estimated …, took …").
+    expect(thread).toMatch(/Estimated time: posted when the first copy is done, from its measured rate/);
+    expect(thread).toMatch(/logs-app-a-r received 3,000 of 3,000 documents \([^)]+\)\. ⏱ Estimate from this copy \([\d,]+ docs\/s\): ~.+ of work left, ~.+ in all \(cluster time, 100× real time\) — copying the other 2 indices \(10,500 docs\) at that rate/);
+    expect(h.thread(id).filter((m) => /⏱ Estimate from this copy/.test(m.text))).toHaveLength(1);
+    expect(final.data.state.estimate).toMatchObject({ basis: 'first copy', groups: { 'logs-app-a': expect.any(Number), 'logs-app-b': expect.any(Number), 'logs-app-c': expect.any(Number) } });
     await es.close();
   });
 

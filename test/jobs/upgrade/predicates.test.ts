@@ -130,10 +130,10 @@ describe('safety predicates: each passes on a healthy estate and blocks, with fi
   it('every_shard_on_node_has_a_started_copy_elsewhere: blocks when the node holds the only started copy', async () => {
     const p = everyShardOnNodeHasAStartedCopyElsewhere(node());
     estate.es.shardList[1].state = 'INITIALIZING'; // logs-1[0]'s replica is still copying
-    expect((await check(p)).reason).toMatch(/^es-data-1 holds the only started copy of 1 shards: logs-1\[0\] \(primary, 1 other copies not started\); add a replica/);
+    expect((await check(p)).reason).toMatch(/^es-data-1 holds the only started copy of 1 shard: logs-1\[0\] \(primary, 1 other copy not started\); add a replica/);
     estate.es.shardList[1].state = 'STARTED';
     estate.es.shardList.push(copy('single', 0, true, 'es-data-1'));
-    expect((await check(p)).reason).toMatch(/^es-data-1 holds the only started copy of 1 shards: single\[0\] \(primary, no replica configured\)/);
+    expect((await check(p)).reason).toMatch(/^es-data-1 holds the only started copy of 1 shard: single\[0\] \(primary, no replica configured\)/);
   });
 
   it('no_other_node_out: blocks when the cluster is a node short, or the node itself is gone', async () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../../jobs/upgrade/plan';
+import { buildPlan, formatPlan } from '../../../jobs/upgrade/plan';
 import { awaitGreenStep } from '../../../jobs/upgrade/steps/await-green';
 import { awaitLeaveStep } from '../../../jobs/upgrade/steps/await-leave';
 import { awaitReplacementStep } from '../../../jobs/upgrade/steps/await-replacement';
 import { drainStep } from '../../../jobs/upgrade/steps/drain-node';
 import { reportStep } from '../../../jobs/upgrade/steps/report';
+import { terminateApproval } from '../../../jobs/upgrade/steps/terminate-instance';
+import { upgradeSummary } from '../../../jobs/upgrade/summary';
 import type { ShardCopy } from '../../../jobs/upgrade/ports';
 import { fakeCtx, fakeEstate, NINE } from './fake-estate';
 
@@ -28,7 +30,7 @@ describe('await-green', () => {
     const { ctx, said } = fakeCtx(deps, { state: { plan } });
     const out = await awaitGreenStep(plan.nodes[0]).run(ctx);
     expect(out).toEqual({ done: 'cluster yellow, only version-held replicas unassigned (1)' });
-    expect(said.join('\n')).toMatch(/green did not come within 1m, but the only unassigned shards are 1 replicas that cannot go to older-version nodes \(node_version decider, e\.g\. logstash-13\[0\]\)/);
+    expect(said.join('\n')).toMatch(/green did not come within 1m, but the only unassigned shards are 1 replica that cannot go to older-version nodes \(node_version decider, e\.g\. logstash-13\[0\]\)/);
   });
 
   it('asks Keep waiting, then Continue / Abort, when something else keeps it yellow; Abort stops the job', async () => {
@@ -103,6 +105,37 @@ describe('drain', () => {
     await drainStep(plan.nodes[0]).run(ctx);
     expect(es.settings.excludeName).toBe('es-old-1,es-data-1');
     expect(ctx.state.savedAllocation).toEqual({ excludeName: 'es-old-1', enable: null });
+  });
+});
+
+describe('one shard is "1 shard"', () => {
+  it('in the plan, the drain\'s progress line and result, and the termination question', async () => {
+    const { deps, es, plan } = await setup();
+    expect(plan.nodes[0]).toMatchObject({ name: 'es-data-1', shards: 1 });
+    expect(formatPlan(plan)).toMatch(/`es-data-1` .* · 1 shard, 0\.0 GB · ~/);
+    expect(terminateApproval(plan.nodes[0]).details?.Node).toMatch(/ · 1 shard$/);
+    // The room check and the first poll see the shard relocating off es-data-1; the next poll sees it moved.
+    const moving: ShardCopy = { ...es.shardList[0], state: 'RELOCATING' };
+    let reads = 0;
+    es.shards = async () => (reads++ < 2 ? [moving] : [{ ...moving, node: 'es-data-2', state: 'STARTED' }]);
+    const { ctx, said } = fakeCtx(deps, { state: { plan } });
+    expect(await drainStep(plan.nodes[0]).run(ctx)).toMatchObject({ done: '1 shard moved to the other data nodes; es-data-1 holds none' });
+    expect(said).toContain('es-data-1: 1 shard still to move');
+  });
+});
+
+describe('summary', () => {
+  it('labels its durations as cluster time when that clock is accelerated, and leaves them plain when it is not', async () => {
+    const { deps, plan } = await setup();
+    const node = plan.nodes[0];
+    const { ctx } = fakeCtx(deps, { state: { plan: { ...plan, nodes: [node] }, [`node:${node.name}`]: { replacement: { instanceId: 'i-new', node: node.name } } } });
+    const rec = (step: string, startedAt: number, finishedAt: number) => ({ step: `${node.name}/${step}`, label: step, startedAt, finishedAt, summary: '' });
+    const data = { ...ctx.data, records: [rec('drain', 0, 60_000), rec('terminate', 60_000, 61_000), rec('await-green', 61_000, 240_000)] };
+    expect(upgradeSummary(data, 150).text.split('\n').slice(0, 2)).toEqual([
+      'Upgrade of prod to 8.15.0: 1 node replaced in 4m cluster time, 150× real time',
+      '• `es-data-1` i-es-data-1 → i-new: 4m cluster time, 150× real time',
+    ]);
+    expect(upgradeSummary(data).text.split('\n').slice(0, 2)).toEqual(['Upgrade of prod to 8.15.0: 1 node replaced in 4m', '• `es-data-1` i-es-data-1 → i-new: 4m']);
   });
 });
 

@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { seedWatchedEstate, TARGET, type WatchedEstate } from '../../../sim/seed/watched-upgrade-seed';
 import { estateDeps } from '../../../sim/seed/upgrade-deps';
 import { driveThroughCrashes, driveToEnd } from '../../helpers/drive-job';
-import { startHarness, type Harness, type HarnessOptions } from '../../helpers/harness';
+import { startHarness, USERS, type Harness, type HarnessOptions } from '../../helpers/harness';
 import { jobIdIn } from '../../helpers/job-id';
+import { messageText } from '../../../sim/slack';
 
 let seeded: WatchedEstate | undefined;
 let h: Harness | undefined;
@@ -126,9 +127,12 @@ describe('upgrade failures on the simulated estate (Slack emulator, BullMQ, real
     expect(parked.data.records.map((r) => r.step), h!.threadText(id)).toContain('es-data-1/drain');
     expect(parked.data.pendingApproval?.step).toBe('es-data-1/terminate');
     expect(await exclusion(seeded!.estate.es.url)).toBe('es-data-1');
-    expect(await h!.click('alice', id, 'job_cancel')).toMatch(/Cancel requested/);
+    // An accepted cancel is answered by the card the job rewrites, not by a private "Cancel requested".
+    await h!.click('alice', id, 'job_cancel');
     const s = await h!.waitForJob(id, { until: 'completed' });
     expect(s.returnvalue.outcome).toBe('cancelled');
+    await h!.slack.waitUntil(() => /cancelled at/.test(messageText(h!.card(id)!)), { timeoutMs: 5000 });
+    expect(h!.slack.ephemerals(USERS.alice).map((e) => e.text ?? '').join('\n')).not.toMatch(/Cancel requested/);
     const thread = h!.threadText(id);
     expect(thread).toMatch(/Cancelled.*by <@U0ALICE>/);
     expect(thread).toMatch(/allocation exclusion restored to none/);

@@ -1,13 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { seedWatchedEstate, type WatchedEstate } from '../../../sim/seed/watched-upgrade-seed';
+import { startTransientFaults, type TransientFaults } from '../transient-faults';
 import { driveUpgrade, expectSafeUpgrade, jobIdOf } from './drive-upgrade';
 
 let h: Harness | undefined;
 let seeded: WatchedEstate | undefined;
 let roller: NodeJS.Timeout | undefined;
+let faults: TransientFaults | undefined;
 afterEach(async () => {
   clearInterval(roller);
+  await faults?.close();
+  faults = undefined;
   await h?.close();
   await seeded?.close();
   h = undefined;
@@ -15,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('/elk upgrade terminates wait for what concerns the node, not for unrelated shard movement', () => {
-  it('under continuous rebalancing onto each replacement and a rollover every 3 minutes: zero overrides, never red, nothing lost', async () => {
+  it('under continuous rebalancing onto each replacement, a rollover every 3 minutes, slow recoveries and transient 503s, 429s and AWS throttling: zero overrides, never red, nothing lost', async () => {
     // Slower recoveries (10 MB/s) keep each rebalance going for minutes.
     seeded = await seedWatchedEstate({ speed: 300, esKnobs: { recoveryBytesPerSec: 10 * 1024 * 1024 } });
     const { cluster } = seeded.estate.es;
@@ -24,8 +28,10 @@ describe('/elk upgrade terminates wait for what concerns the node, not for unrel
     cluster.updateClusterSettings({ 'cluster.routing.allocation.allow_rebalance': 'always' }, {});
     await seeded.start();
     roller = setInterval(() => void seeded!.writer.rollover(), seeded.estate.clock.toReal(3 * 60_000));
-    h = await startHarness({ estate: seeded.estate, config: { worker: { predicateWait: '2m' } } });
+    faults = await startTransientFaults(seeded.estate, 3);
+    h = await startHarness({ estate: seeded.estate, clusterConfig: faults.clusterConfig, config: { worker: { predicateWait: '2m' } } });
     const jobId = jobIdOf(await h.command('alice', 'upgrade prod'));
+    faults.cycle();
     const movingAtTerminate: number[] = [];
     const r = await driveUpgrade(h, jobId, {
       timeoutMs: 100_000,
@@ -42,6 +48,12 @@ describe('/elk upgrade terminates wait for what concerns the node, not for unrel
     // The scenario happened: shards were moving (elsewhere) when several of the nodes were terminated.
     expect(movingAtTerminate.filter((n) => n > 0).length, `moving at each terminate: ${movingAtTerminate.join(', ')}`).toBeGreaterThanOrEqual(3);
     expect(r.runApprovals).toBe(9);
+    faults.stop();
+    const hits = faults.hits();
+    console.log(`upgrade-rebalance: faults answered to the bot ${JSON.stringify(hits)}`);
+    expect(hits.es['error 503'], JSON.stringify(hits)).toBeGreaterThan(0);
+    expect(hits.es['error 429'], JSON.stringify(hits)).toBeGreaterThan(0);
+    expect(hits.aws.throttle, JSON.stringify(hits)).toBeGreaterThanOrEqual(3);
     clearInterval(roller);
     const w = await expectSafeUpgrade(seeded, r);
     expect(w.terminated).toHaveLength(9);
@@ -65,7 +77,7 @@ describe('/elk upgrade terminates wait for what concerns the node, not for unrel
     expect(JSON.stringify(q.blocks)).toContain('every_shard_on_node_has_a_started_copy_elsewhere');
     await h.reject('bob', jobId);
     const s = await h.waitForJob(jobId, { until: 'finished', timeoutMs: 30_000 });
-    expect(s.failedReason ?? s.returnvalue?.summary).toMatch(/blocked by `every_shard_on_node_has_a_started_copy_elsewhere`: es-data-1 holds the only started copy of 1 shards: scratch\[0\] \(primary, no replica configured\)/);
+    expect(s.failedReason ?? s.returnvalue?.summary).toMatch(/blocked by `every_shard_on_node_has_a_started_copy_elsewhere`: es-data-1 holds the only started copy of 1 shard: scratch\[0\] \(primary, no replica configured\)/);
     expect(h.threadText(jobId)).toMatch(/is blocked by `every_shard_on_node_has_a_started_copy_elsewhere`/);
     const w = await seeded.finish();
     expect(w.terminated, 'no Auto Scaling termination activity').toEqual([]);

@@ -32,6 +32,8 @@ export function register(app: App, deps: BotDeps): void {
   app.action<BlockButtonAction>('job_cancel', async ({ ack, body, action }) => {
     await ack();
     const reply = await deps.jobs.cancel(action.value ?? '', body.user.id);
-    await tell(body, reply.text);
+    // An accepted cancel is answered by the card, which the job rewrites as it stops; only a refusal (not
+    // allowed, already finished …) or a cancel no card will show gets a private reply.
+    if (!reply.cardAnswers) await tell(body, reply.text);
   });
 }

@@ -14,7 +14,7 @@ export async function rewriteDecided(deps: BotDeps, body: BlockButtonAction, ask
   if (!channel || !ts) return;
   const label = approved ? asked.approveLabel : asked.rejectLabel;
   try {
-    await deps.slack.update(channel, ts, decidedMessage(asked.request, { approved, by: body.user.id, at: Date.now(), ...(label ? { label } : {}) }));
+    await deps.slack.update(channel, ts, decidedMessage(asked.request, { approved, by: body.user.id, at: Date.now(), ...(label ? { label } : {}) }, asked.purpose));
   } catch (err) {
     deps.log.warn({ err: (err as Error).message }, 'could not mark the approval message as decided');
   }
