@@ -1,19 +1,12 @@
-import { writeFileSync, mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import * as yaml from 'js-yaml';
 import { runnerKey } from '../fixtures/runner-job';
-import { spawnTracked } from '../helpers/child-processes';
 import type { Harness } from '../helpers/harness';
 import { jobIdIn } from '../helpers/job-id';
-import { startRedis } from '../helpers/redis-server';
-import { redisUrl, uniquePrefix } from '../helpers/redis-url';
-import { messageText, startSlackEmulator } from '../../sim/slack';
-import type { JobData } from '../../src/runner/types';
-import { runnerWorkerEntry, startRunnerHarness } from './runner-harness';
+import { redisUrl } from '../helpers/redis-url';
+import { messageText } from '../../sim/slack';
+import { startOwnRedisWorker } from './own-redis-worker';
+import { startRunnerHarness } from './runner-harness';
 
 /**
  * A deploy sends SIGTERM. The running job must stop at its next safe point within seconds, say so, and be
@@ -86,56 +79,28 @@ describe('runner: shutdown and takeover', () => {
 
 describe('runner: shutdown without Redis', () => {
   it('a worker whose Redis is gone still exits on SIGTERM in bounded time', async () => {
-    const own = await startRedis();
-    const slack = await startSlackEmulator({ signingSecret: 's', botToken: 'xoxb-t', users: [{ id: 'U0ALICE', name: 'alice' }], channels: [{ id: 'C0OPS', name: 'elk-ops' }] });
-    const prefix = uniquePrefix('shutdown');
-    const dir = mkdtempSync(join(tmpdir(), 'elk-ops-shutdown-'));
-    const configFile = join(dir, 'elk-ops.yml');
-    writeFileSync(
-      configFile,
-      yaml.dump({
-        slack: { botToken: '${SLACK_BOT_TOKEN}', signingSecret: '${SLACK_SIGNING_SECRET}', apiUrl: slack.apiUrl },
-        redis: { url: own.url, prefix },
-        clock: { speed: 60 },
-        worker: { concurrency: 1, lockDuration: '2s', stalledInterval: '1s' },
-        clusters: { prod: { opsChannel: 'C0OPS', elasticsearch: { url: 'http://127.0.0.1:9' } } },
-      }),
-    );
-    const logFile = join(dir, 'worker.log');
-    const out = openSync(logFile, 'a');
-    const child = spawnTracked(runnerWorkerEntry, ['worker'], {
-      env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 's', ELK_CONFIG: configFile, REDIS_URL: redisUrl(), DEMO_PREFIX: prefix, LOG_LEVEL: 'info' },
-      stdio: ['ignore', out, out],
-    });
-    closeSync(out);
-    const exited = new Promise<number | null>((res) => child.once('exit', (code, signal) => res(signal ? 137 : code)));
-    const conn = new Redis(own.url, { maxRetriesPerRequest: null });
-    const queue = new Queue<JobData>('elk-demo', { connection: conn, prefix });
+    const w = await startOwnRedisWorker('shutdown');
     const probe = new Redis(redisUrl());
     try {
-      const data: JobData = { kind: 'demo', cluster: 'prod', requester: 'U0ALICE', channel: 'C0OPS', args: { items: 1, polls: 100_000, pollMs: 3000, approve: false }, requestedAt: Date.now(), cursor: 0, state: {}, records: [], overrides: {} };
-      await queue.add('demo', data, { jobId: 'demo-prod-shutdown' });
+      await w.addDemo('demo-prod-shutdown');
       // The job runs: its wait has polled at least twice.
       const deadline = Date.now() + 30_000;
-      while (Number(await probe.get(runnerKey(prefix, 'polls:1'))) < 2) {
-        if (Date.now() > deadline) throw new Error(`the job never started polling\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      while (Number(await probe.get(runnerKey(w.prefix, 'polls:1'))) < 2) {
+        if (Date.now() > deadline) throw new Error(`the job never started polling\n${w.log()}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      await queue.close();
-      conn.disconnect();
-      await own.stop();
+      await w.closeQueue();
+      await w.redis.stop();
       const termAt = Date.now();
-      child.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<'hung'>((res) => setTimeout(() => res('hung'), 15_000))]);
+      w.child.kill('SIGTERM');
+      const code = await Promise.race([w.exited, new Promise<'hung'>((res) => setTimeout(() => res('hung'), 15_000))]);
       const exitMs = Date.now() - termAt;
-      expect(code, readFileSync(logFile, 'utf8').slice(-2000)).not.toBe('hung');
+      expect(code, w.log()).not.toBe('hung');
       expect(exitMs).toBeLessThan(12_000);
       console.log(`SIGTERM with Redis gone → worker exit: ${exitMs} ms (code ${code})`);
     } finally {
-      child.kill('SIGKILL');
       await probe.quit();
-      await own.stop();
-      await slack.close();
+      await w.close();
     }
   });
 });
