@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Message } from './blocks/text';
-import { section } from './blocks/text';
+import { section, sectionPieces } from './blocks/text';
 import type { SlackPoster } from './slack-poster';
 
 /** The one live progress message of a step: created by its first progress line, edited after, finalised once. */
@@ -76,7 +76,7 @@ export class ThreadReporter {
   ) {}
 
   reply(text: string): void {
-    this.items.push({ line: text });
+    for (const piece of sectionPieces(text)) this.items.push({ line: piece });
     this.enqueue(() => this.sendItems());
   }
 

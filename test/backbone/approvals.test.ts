@@ -44,7 +44,7 @@ describe('approvals', () => {
     expect(h.threadText(id)).toMatch(/Rejected by <@U0BOB>/);
     // The rewritten question says what was decided and what follows, never ✅ or 🛑 as if something had run.
     const question = h.thread(id).find((m) => /Rejected by <@U0BOB>/.test(m.text))!;
-    expect(question.text).toMatch(/^✋ Rejected by <@U0BOB> at <!date[^>]+>: destroy item 1 \(1 effect\) — will not run; the job stops in a safe state$/);
+    expect(question.text).toMatch(/^✋ Rejected by <@U0BOB> \(<!date[^>]+>\): destroy item 1 \(1 effect\) — will not run; the job stops in a safe state$/);
     expect(messageText(question)).not.toMatch(/✅|🛑/);
   });
 

@@ -69,3 +69,27 @@ describe('channel pacer: the last token of the burst is kept for a question', ()
     expect(await settledWithin(pacer.take('C0OPS', true), 200)).toBe(false);
   });
 });
+
+describe('thread reporter: a long reply arrives whole', () => {
+  it('a reply longer than a section holds (120 lines, ~7,000 characters) is posted in pieces, every line once, in order', async () => {
+    const slack = await startSlackEmulator({ signingSecret: 's', botToken: 'xoxb-t', users: [{ id: 'U0ALICE', name: 'alice' }], channels: [{ id: 'C0OPS', name: 'elk-ops' }] });
+    try {
+      const client = new WebClient('xoxb-t', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+      const poster = slackPoster(client, new ChannelPacer(100, 100));
+      const thread = { channel: 'C0OPS', ts: await poster.post('C0OPS', { text: 'job', blocks: [section('job')] }) };
+      const r = new ThreadReporter(poster, thread, createLogger('long-reply-test', 'silent'), 0);
+      const lines = Array.from({ length: 120 }, (_, i) => `✅ rule-${String(i).padStart(3, '0')}.yaml: would have fired 3 times over 7 days (spike_height 2)`);
+      r.reply(lines.join('\n'));
+      await r.flush();
+      const sections = slack.emulator
+        .thread('C0OPS', thread.ts)
+        .slice(1)
+        .flatMap((m) => (m.blocks ?? []).map((b) => (b as { text?: { text?: string } }).text?.text ?? ''));
+      expect(sections.length).toBeGreaterThan(2);
+      for (const s of sections) expect(s.length).toBeLessThanOrEqual(3000);
+      expect(sections.join('\n').split('\n')).toEqual(lines);
+    } finally {
+      await slack.close();
+    }
+  });
+});

@@ -83,29 +83,31 @@ function chaos(kind: SoakKind, horizonMs: number): fc.Arbitrary<Chaos> {
 
 /**
  * The transient faults every schedule has, whatever else it draws (the issue's "done when": every soak run
- * meets transient 5xx/429 and throttling): an ES 429/5xx window for an upgrade and an ES 5xx window for a
- * reindex, seconds long so a worker restart cannot hide it, and for an upgrade an AWS throttle window.
+ * meets transient 5xx/429 and throttling): ES 429/5xx answers for an upgrade, ES 5xx for a reindex, and AWS
+ * throttling for an upgrade. They are counted, not timed: a window in wall time can fall while the worker is
+ * down after a kill, while the job is parked on a question, or after a quick job has ended, and then meets
+ * nothing. Each stays on from its start until it has answered `times` requests (or the run ends).
  *
  * Their strength is bounded by the runner's retry budget, which is clock time (3 min, 0.6 s real at the soak's
- * 300×): an ES window fails each request independently, so a call exhausts the budget only after a dozen
- * failures in a row; an AWS throttle costs the SDK 0–3 s of real backoff per call it gives up on, so two
- * such give-ups in a row would exhaust it — the throttle window therefore answers at most 4 requests with a
- * throttle (the SDK gives up on one call at most; the runner retries that call once).
+ * 300×): ES faults hit requests independently (rate ≤ 0.5) and number 10 at most, so a call exhausts the
+ * budget only after a dozen failures in a row, which cannot happen; an AWS throttle costs the SDK 0–3 s of
+ * real backoff per call it gives up on, so two such give-ups in a row would exhaust it — at most 4 throttles
+ * (the SDK gives up on one call at most; the runner retries that call once).
  */
 function requiredFaults(kind: SoakKind): fc.Arbitrary<Chaos[]> {
-  const window = (target: 'es' | 'aws', fault: 'error' | 'throttle', statuses: number[], rate: [number, number], forMs: [number, number], times?: number) =>
+  const counted = (target: 'es' | 'aws', fault: 'error' | 'throttle', statuses: number[], rate: [number, number], times: [number, number]) =>
     fc.record({
-      at: fc.integer({ min: 1_000, max: 6_000 }),
+      at: fc.integer({ min: 500, max: 3_000 }),
       what: fc.constant('faults' as const),
       target: fc.constant(target),
       fault: fc.constant(fault),
       status: fault === 'error' ? fc.constantFrom(...statuses) : fc.constant(undefined),
       rate: fc.double({ min: rate[0], max: rate[1], noNaN: true }),
-      forMs: fc.integer({ min: forMs[0], max: forMs[1] }),
-      times: fc.constant(times),
+      forMs: fc.constant(10 * 60_000),
+      times: fc.integer({ min: times[0], max: times[1] }),
     });
-  if (kind === 'upgrade') return fc.tuple(window('es', 'error', [429, 500, 502, 503], [0.3, 0.5], [4_000, 6_000]), window('aws', 'throttle', [], [0.4, 0.6], [8_000, 12_000], 4));
-  return fc.tuple(window('es', 'error', [500, 502, 503], [0.3, 0.5], [4_000, 6_000]));
+  if (kind === 'upgrade') return fc.tuple(counted('es', 'error', [429, 500, 502, 503], [0.3, 0.5], [6, 10]), counted('aws', 'throttle', [], [0.4, 0.6], [4, 4]));
+  return fc.tuple(counted('es', 'error', [500, 502, 503], [0.3, 0.5], [6, 10]));
 }
 
 export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: number }): fc.Arbitrary<Omit<Schedule, 'seed'>> {

@@ -15,6 +15,7 @@ import type { AofRedis } from './aof-redis';
 import { ChaosProxy } from './chaos-proxy';
 import { scheduleFor, type Chaos, type Schedule, type SoakKind } from './schedule';
 import { SOAK_SPEED, startSoakEstate } from './soak-estate';
+import { questionAction } from './question-action';
 
 export interface SoakResult {
   kind: SoakKind;
@@ -118,7 +119,7 @@ export async function soakOnce(
           const proxy = c.target === 'es' ? esProxy : awsProxy;
           const rule = { match: /./, fault: c.fault, status: c.fault === 'error' ? c.status : undefined, rate: c.rate, times: c.times };
           proxy.rules.push(rule);
-          setTimeout(() => (proxy.rules = proxy.rules.filter((r) => r !== rule)), c.forMs);
+          setTimeout(() => (proxy.rules = proxy.rules.filter((r) => r !== rule)), c.forMs).unref();
           return;
         }
         case 'redis-restart':
@@ -285,14 +286,15 @@ function repeatedInThread(h: Harness, jobId: string, data: JobData | undefined):
   return out;
 }
 
-const QUESTION = /^(?:Approval needed|(?:Approved|Rejected) by <@\w+> at [\d:]+ UTC|Rejected: no decision before the deadline \([^)]*\)): ([\s\S]*)$/;
-
-/** Approval messages in the thread, live or already decided (the bot rewrites them), by the action they ask about. */
+/**
+ * Approval messages in the thread, live or already decided, by the action they ask about. A wait's "Keep
+ * waiting another …?" is asked again, in the same words, at each round's deadline by design: those are left out.
+ */
 function approvalCounts(h: Harness, jobId: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of h.thread(jobId)) {
-    const action = QUESTION.exec(m.text ?? '')?.[1];
-    if (action !== undefined) counts.set(action, (counts.get(action) ?? 0) + 1);
+    const action = questionAction(m.text ?? '');
+    if (action !== undefined && !/Keep waiting another /.test(action)) counts.set(action, (counts.get(action) ?? 0) + 1);
   }
   return counts;
 }

@@ -41,9 +41,9 @@ describe('the approval question', () => {
 
     // A click that counts is answered by the rewritten question, which everybody sees: no ephemeral.
     const approved = await clickAndSee(h, 'bob', question, 'approval_approve');
-    expect(approved.message).toMatch(/Approved by <@U0BOB> at <!date\^\d+\^/);
+    expect(approved.message).toMatch(/Approved by <@U0BOB> \(<!date\^\d+\^/);
     // It says the decision, not the outcome: the destroy has not run yet, so no ✅ (issue #12).
-    expect(approved.message).toMatch(/^👍 Approved by <@U0BOB> at <!date[^>]+>: destroy item 1 \(1 effect\) — will run after its safety checks pass/);
+    expect(approved.message).toMatch(/^👍 Approved by <@U0BOB> \(<!date[^>]+>\): destroy item 1 \(1 effect\) — will run after its safety checks pass/);
     expect(approved.message).not.toContain('✅');
     expect(approved.ephemerals).toEqual([]);
     const s = await h.waitForJob(id, { until: 'completed' });

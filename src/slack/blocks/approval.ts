@@ -85,7 +85,7 @@ export function verdictText(decision: Decision): string {
   if (decision.by === 'timeout') return `Rejected: no decision before the deadline (${slackDate(decision.at)})`;
   const plain = !decision.label || decision.label === (decision.approved ? 'Approve' : 'Reject');
   const what = plain ? (decision.approved ? 'Approved' : 'Rejected') : `“${esc(decision.label!)}”${decision.approved ? '' : ' (stop)'} chosen`;
-  return `${what} by <@${decision.by}> at ${slackDate(decision.at)}`;
+  return `${what} by <@${decision.by}> (${slackDate(decision.at)})`;
 }
 
 /**
@@ -106,7 +106,7 @@ function consequence(decision: Decision, purpose: PendingApproval['purpose'] | u
 }
 
 /**
- * The question once decided: "👍 Approved by @bob at …: terminate i-… — will run after its safety checks pass".
+ * The question once decided: "👍 Approved by @bob (today 6:06 PM): terminate i-… — will run after its safety checks pass".
  * It says the decision, not the outcome: no ✅ for an action that has not run (issue #12).
  */
 export function decidedMessage(request: ApprovalRequest, decision: Decision, purpose?: PendingApproval['purpose']): Message {

@@ -27,6 +27,26 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/**
+ * A long text as pieces that each fit one section, cut at line ends (a single line longer than that is clipped
+ * as `section` clips it): a reply of many lines — `/elk alert-test --all` over a big rules folder, a long
+ * plan — arrives whole instead of cut off at 3000 characters.
+ */
+export function sectionPieces(text: string, max: number = LIMITS.sectionText): string[] {
+  if (text.length <= max) return [text];
+  const pieces: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    if (current && current.length + 1 + line.length > max) {
+      pieces.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) pieces.push(current);
+  return pieces;
+}
+
 export const LIMITS = { sectionText: 3000, buttonText: 75, header: 150, blocks: 50, field: 2000, contextText: 3000 } as const;
 
 export function section(text: string): SectionBlock {
