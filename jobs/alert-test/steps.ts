@@ -192,7 +192,7 @@ const backtestAll: Step<AlertTestArgs, AlertTestDeps> = {
         lines.push(`${r.evaluation.alerts.length ? '🔔' : '✅'} ${summaryLine(c.rule, r, range)}${renderErrors ? ` — ❌ ${renderErrors} alert text(s) fail to render` : ''}${range.warning ? ` — ⚠️ ${esc(range.warning)}` : ''}`);
         results.push({ file: c.file, fired: r.evaluation.alerts.length, from: range.from, to: range.to });
       } catch (e) {
-        lines.push(`❌ ${where}: ${esc((e as Error).message)}`);
+        lines.push(`❌ ${where}: ${esc(mask((e as Error).message))}`);
       }
     }
     await ctx.say(mask(lines.join('\n') || 'no rules found'));

@@ -1,4 +1,4 @@
-import { formatDuration } from '../../src/config/duration';
+import { clusterClockNote, formatDuration } from '../../src/config/duration';
 import { chooseRestore, cloneRecoveryMs } from './choose-restore';
 import { bytes, counted, n } from './format';
 import type { RecoveryThrottle } from './port';
@@ -77,8 +77,8 @@ export function measuredEstimate(f: EstimateInput): MeasuredEstimate | undefined
   }
   const totalMs = Object.values(groups).reduce((a, b) => a + b, 0);
   const done = f.beforeCopyMs + f.copyMs;
-  const time = (ms: number) => formatDuration(ms);
-  const clock = f.speed !== 1 ? ` (cluster time, ${f.speed}× real time)` : '';
+  const time = formatDuration;
+  const clock = clusterClockNote(f.speed);
   const later = f.plan.indices.slice(at + 1);
   const laterDocs = later.reduce((s, i) => s + i.docs, 0);
   const parts = [

@@ -8,6 +8,9 @@ export interface IndexFacts {
   status?: string;
   docs: number;
   bytes: number;
+  /** From the same settings read as `hidden`: what the estimate sizes each index's rebuild by. */
+  shards?: number;
+  replicas?: number;
   hidden: boolean;
   system: boolean;
 }

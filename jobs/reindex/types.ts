@@ -31,6 +31,9 @@ export interface PlannedIndex {
   temp: string;
   docs: number;
   bytes: number;
+  /** As planned (absent in plans made before they were recorded): the estimate's rebuild sizes. */
+  shards?: number;
+  replicas?: number;
   health?: Health;
   template?: string;
 }

@@ -1,6 +1,6 @@
 import type { JobData, JobDefinition, Step } from '../../src/runner/types';
 import type { UpgradeArgs } from './args';
-import { planOf, progressOf, type Ctx } from './job-state';
+import { awaitingReplacement, planOf, progressOf, type Ctx } from './job-state';
 import type { Plan, PlannedNode } from './plan';
 import type { UpgradeDeps } from './ports';
 import { upgradeLeftovers } from './leftovers';
@@ -56,8 +56,7 @@ export const upgradeDefinition: JobDefinition<UpgradeArgs, UpgradeDeps> = {
     try {
       const [h, nodes] = await Promise.all([ctx.deps.es.health(), ctx.deps.es.nodes()]);
       lines.push(`cluster ${h.status}, ${nodes.length} of ${plan.expectedNodes} nodes, ${h.initializing} initializing, ${h.relocating} relocating, ${h.unassigned} unassigned`);
-      const out = plan.nodes.filter((n) => progressOf(ctx, n.name).terminatedAt && !progressOf(ctx, n.name).joinedAt);
-      for (const n of out) lines.push(`${n.instanceId} (${n.name}) was terminated and its replacement has not joined yet: the group will keep trying; watch it`);
+      for (const n of awaitingReplacement(ctx)) lines.push(`${n.instanceId} (${n.name}) was terminated and its replacement has not joined yet: the group will keep trying; watch it`);
     } catch (err) {
       lines.push(`⚠️ could not read the cluster's health: ${(err as Error).message}`);
     }

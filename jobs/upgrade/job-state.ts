@@ -47,6 +47,11 @@ export function progressOf(ctx: Pick<Ctx, 'state'>, node: string): NodeProgress 
   return (ctx.state[`node:${node}`] as NodeProgress | undefined) ?? {};
 }
 
+/** Nodes the job terminated whose replacement has not joined yet: the group is still working on them. */
+export function awaitingReplacement(ctx: Pick<Ctx, 'state'>): PlannedNode[] {
+  return planOf(ctx).nodes.filter((n) => progressOf(ctx, n.name).terminatedAt && !progressOf(ctx, n.name).joinedAt);
+}
+
 export async function patchProgress(ctx: Ctx, node: string, patch: Partial<NodeProgress>): Promise<NodeProgress> {
   const next = { ...progressOf(ctx, node), ...patch };
   await ctx.setState({ [`node:${node}`]: next });

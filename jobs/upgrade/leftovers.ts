@@ -1,6 +1,6 @@
 import type { JobData } from '../../src/runner/types';
 import type { UpgradeArgs } from './args';
-import { planOf, progressOf } from './job-state';
+import { awaitingReplacement } from './job-state';
 import { describeOwn, ownSettings } from './own-settings';
 
 /**
@@ -12,9 +12,6 @@ export function upgradeLeftovers(data: Readonly<JobData<UpgradeArgs>>): string[]
   const ctx = { state: data.state };
   const own = describeOwn(ownSettings(ctx));
   const lines = own ? [own] : [];
-  for (const n of planOf(ctx).nodes) {
-    const p = progressOf(ctx, n.name);
-    if (p.terminatedAt && !p.joinedAt) lines.push(`${n.instanceId} (${n.name}) terminated; its replacement had not joined yet`);
-  }
+  for (const n of awaitingReplacement(ctx)) lines.push(`${n.instanceId} (${n.name}) terminated; its replacement had not joined yet`);
   return lines;
 }

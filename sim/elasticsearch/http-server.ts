@@ -85,8 +85,7 @@ export async function startHttpServer(cluster: SimCluster, routes: Route[], port
     if (!joined.length) return balancerError(res, 503);
     const node = joined[rr++ % joined.length];
 
-    const query = decodeURIComponent(url.search.slice(1));
-    const fault = cluster.knobs.faults.find((f) => (!f.method || f.method.toUpperCase() === method) && f.path.test(url.pathname) && (!f.query || f.query.test(query)));
+    const fault = cluster.knobs.faults.find((f) => (!f.method || f.method.toUpperCase() === method) && f.path.test(url.pathname) && (!f.query || f.query.test(decodedQuery(url))));
     if (fault) {
       if (fault.times !== undefined && --fault.times <= 0) cluster.knobs.faults.splice(cluster.knobs.faults.indexOf(fault), 1);
       if (fault.status === 'timeout') return; // hang until the client gives up or the server closes
@@ -146,4 +145,14 @@ export async function startHttpServer(cluster: SimCluster, routes: Route[], port
         server.close(() => resolve());
       }),
   };
+}
+
+/** The query string as a fault's pattern reads it; a malformed escape is matched as sent rather than failing the request. */
+function decodedQuery(url: URL): string {
+  const raw = url.search.slice(1);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

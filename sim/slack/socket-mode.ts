@@ -6,7 +6,7 @@
  * response body. Slack pings the socket every few seconds (the SDK drops a socket that goes 30 s unpinged).
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 

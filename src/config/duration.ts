@@ -27,3 +27,13 @@ export function formatDuration(ms: number): string {
 export function clusterDuration(ms: number, speed = 1): string {
   return speed !== 1 ? `${formatDuration(ms)} cluster time, ${speed}× real time` : formatDuration(ms);
 }
+
+/** " (cluster time 1h 52m, 60× real time)" when the cluster clock is accelerated, as the job card says it; else ''. */
+export function clusterTimeNote(clusterMs: number, speed: number): string {
+  return speed !== 1 ? ` (cluster time ${formatDuration(clusterMs)}, ${speed}× real time)` : '';
+}
+
+/** " (cluster time, 60× real time)" after figures that are all cluster time, when that clock is accelerated; else ''. */
+export function clusterClockNote(speed: number): string {
+  return speed !== 1 ? ` (cluster time, ${speed}× real time)` : '';
+}

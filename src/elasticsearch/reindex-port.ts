@@ -56,6 +56,8 @@ export function reindexPortFor(es: Client, clock: Clock): ReindexPort {
           status: r.status,
           docs: Number(r['docs.count'] ?? 0),
           bytes: Number(r['store.size'] ?? 0),
+          shards: Number(s['index.number_of_shards'] ?? 1),
+          replicas: Number(s['index.number_of_replicas'] ?? 1),
           hidden: String(s['index.hidden']) === 'true',
           // System indices are dot-prefixed by convention and by Elasticsearch's own rule for new ones.
           system: name.startsWith('.'),

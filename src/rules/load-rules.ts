@@ -156,7 +156,7 @@ export function loadRules(files: RuleFiles, input: PlaceholderInput): LoadResult
         file,
         key: 'name',
         severity: 'error',
-        message: `duplicate rule name "${name}" (also in ${other}); Elastalert refuses to start. Rename one of them.`,
+        message: maskSecrets(`duplicate rule name "${name}" (also in ${other}); Elastalert refuses to start. Rename one of them.`, loaded.secretValues),
       });
       continue;
     }

@@ -8,9 +8,16 @@ import type { RuleData, RuleEvent, TermsBucket } from './evaluate-types';
 import { PyFloat } from './py-values';
 import type { RuleConfig } from './rule-config';
 
-const SWEEPABLE: Readonly<Record<string, keyof RuleConfig>> = {
-  spike_height: 'spikeHeight', threshold_cur: 'thresholdCur', threshold_ref: 'thresholdRef', num_events: 'numEvents', threshold: 'threshold',
+/** Each sweepable option: the rule field it sets, and the rule types that read it (ruletypes.py). */
+const SWEEPABLE: Readonly<Record<string, { field: keyof RuleConfig; types: readonly string[] }>> = {
+  spike_height: { field: 'spikeHeight', types: ['spike'] },
+  threshold_cur: { field: 'thresholdCur', types: ['spike'] },
+  threshold_ref: { field: 'thresholdRef', types: ['spike'] },
+  num_events: { field: 'numEvents', types: ['frequency'] },
+  threshold: { field: 'threshold', types: ['flatline'] },
 };
+
+const notSweepable = (key: string) => `cannot sweep ${key}: sweepable options are ${Object.keys(SWEEPABLE).join(', ')}`;
 
 export interface SweepSpec {
   key: string;
@@ -28,7 +35,7 @@ export function parseSweep(text: string): SweepSpec {
   const m = /^([a-z_]+)=(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text.trim());
   if (!m) throw new Error(`cannot read sweep "${text}": write key=from..to or key=from..to:step, e.g. spike_height=1.5..4:0.5`);
   const [, key, a, b, s] = m;
-  if (!(key in SWEEPABLE)) throw new Error(`cannot sweep ${key}: sweepable options are ${Object.keys(SWEEPABLE).join(', ')}`);
+  if (!(key in SWEEPABLE)) throw new Error(notSweepable(key));
   const from = Number(a);
   const to = Number(b);
   const step = s !== undefined ? Number(s) : key === 'spike_height' ? 0.5 : 1;
@@ -74,20 +81,15 @@ export function cachedData(data: RuleData): RuleData {
   };
 }
 
-/** Which rule types read each sweepable option (ruletypes.py): sweeping it on any other type changes nothing. */
-const READ_BY: Readonly<Record<string, readonly string[]>> = {
-  spike_height: ['spike'], threshold_cur: ['spike'], threshold_ref: ['spike'], num_events: ['frequency'], threshold: ['flatline'],
-};
-
 /**
  * Why sweeping `key` on this rule would show the same firings for every value, or undefined when the rule reads
  * it: a type that ignores it, or a spike rule with field_value, whose find_matches skips threshold_cur/_ref.
  */
 export function sweepIgnoredBy(rule: RuleConfig, key: string): string | undefined {
-  const types = READ_BY[key];
-  if (!types) return `cannot sweep ${key}: sweepable options are ${Object.keys(SWEEPABLE).join(', ')}`;
+  const types = SWEEPABLE[key]?.types;
+  if (!types) return notSweepable(key);
   if (!types.includes(rule.type)) {
-    const own = Object.keys(READ_BY).filter((k) => READ_BY[k].includes(rule.type));
+    const own = Object.keys(SWEEPABLE).filter((k) => SWEEPABLE[k].types.includes(rule.type));
     const a = `${/^[aeiou]/.test(rule.type) ? 'an' : 'a'} ${rule.type} rule`;
     return `${a} does not read ${key} (only ${types.join(', ')} rules do), so every value would give the same firings; ` +
       (own.length ? `sweep ${own.join(' or ')} instead` : `there is no option to sweep on ${a}`);
@@ -98,8 +100,8 @@ export function sweepIgnoredBy(rule: RuleConfig, key: string): string | undefine
 }
 
 export function withOption(rule: RuleConfig, key: string, value: number): RuleConfig {
-  const field = SWEEPABLE[key];
-  if (!field) throw new Error(`cannot sweep ${key}: sweepable options are ${Object.keys(SWEEPABLE).join(', ')}`);
+  const field = SWEEPABLE[key]?.field;
+  if (!field) throw new Error(notSweepable(key));
   // An integral value is what YAML `2` gives (a Python int); others are Python floats.
   const pyValue = Number.isInteger(value) ? value : new PyFloat(value);
   return { ...rule, [field]: value, props: { ...rule.props, [key]: pyValue } };

@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/duration';
+import { clusterClockNote, formatDuration } from '../config/duration';
 
 /**
  * How long a job still needs, re-estimated from what it measured so far. Steps are grouped by the part of
@@ -76,16 +76,16 @@ export function estimateError(estimatedMs: number, tookMs: number, what = ''): s
   return `estimated ${formatDuration(estimatedMs)}, took ${formatDuration(tookMs)}${what ? ` ${what}` : ''}${signed}`;
 }
 
-/** " (cluster time 1h 52m, 60× real time)" when the cluster clock is accelerated, as the job card says it; else ''. */
-export function clusterTimeNote(clusterMs: number, speed: number): string {
-  return speed !== 1 ? ` (cluster time ${formatDuration(clusterMs)}, ${speed}× real time)` : '';
-}
-
 export interface TimedStep {
   step: string;
   startedAt: number;
   finishedAt: number;
   workMs?: number;
+}
+
+/** A step's own work: its measured work time, or its whole span for records from before that was measured. */
+export function workOf(r: TimedStep): number {
+  return r.workMs ?? r.finishedAt - r.startedAt;
 }
 
 /**
@@ -99,13 +99,12 @@ export function estimateAccuracy(estimate: PlannedEstimate, records: TimedStep[]
   const first = records[0];
   const last = records.at(-1);
   if (!first || !last) return undefined;
-  const workOf = (r: TimedStep) => r.workMs ?? r.finishedAt - r.startedAt;
   const planned = estimate.groups;
   const covered = planned ? records.filter((r) => planned[groupOf(r.step)] !== undefined) : records;
   const work = (covered.length ? covered : records).reduce((s, r) => s + workOf(r), 0);
   const span = last.finishedAt - first.startedAt;
   const waited = Math.max(0, span - records.reduce((s, r) => s + workOf(r), 0));
-  const clock = speed !== 1 ? ` (cluster time, ${speed}× real time)` : '';
+  const clock = clusterClockNote(speed);
   const notCounted = waited >= 1000 && waited >= span * 0.05 ? `; not counted: ${formatDuration(waited)} waiting for approvals, safety predicates or a restart` : '';
   return `${estimateError(estimate.totalMs, work, 'of step work')}${clock}${notCounted}`;
 }

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { ClusterConfig } from '../config/schema';
-import { clusterDuration, formatDuration } from '../config/duration';
+import { clusterDuration, clusterTimeNote, formatDuration } from '../config/duration';
 import { approvalMessage, approversOf, closedQuestion, decidedMessage } from '../slack/blocks/approval';
 import { jobCard, stepOf, type CardStatus, type JobCardView } from '../slack/blocks/job-card';
 import { esc } from '../slack/blocks/text';
@@ -18,7 +18,7 @@ import { WORKER_ID } from './worker-id';
 import { handBackLine, interruptedLine, notRestoredLines, redisSilentLine, resumeLine } from './run-messages';
 import { notifyRequester } from './notify-requester';
 import { stepNumber } from './step-number';
-import { clusterTimeNote, estimateAccuracy, remainingMs, type PlannedEstimate } from './eta';
+import { estimateAccuracy, remainingMs, workOf, type PlannedEstimate } from './eta';
 import type {
   ApprovalRequest,
   Decision,
@@ -60,12 +60,52 @@ class Stop {
 /** The BullMQ processor for every job kind: runs the job's steps from its saved cursor. */
 export function createProcessor(s: RunnerServices) {
   return async (job: Job<JobData>, token?: string): Promise<JobResult> => {
-    const mod = s.modules[job.data.kind];
-    if (!mod) throw new UnrecoverableError(`no job module is registered for kind "${job.data.kind}"`);
-    const cluster = s.config.clusters[job.data.cluster];
-    if (!cluster) throw new UnrecoverableError(`cluster "${job.data.cluster}" is not in the configuration any more`);
-    return new JobRun(job, token ?? '', mod, cluster, s).execute();
+    const why = unrunnable(s, job.data);
+    if (why !== undefined) return failUnrunnable(s, job, why);
+    return new JobRun(job, token ?? '', s.modules[job.data.kind]!, s.config.clusters[job.data.cluster], s).execute();
   };
+}
+
+/**
+ * Why this worker cannot run the job at all: no module for its kind, or its cluster gone from the
+ * configuration. Undefined when it can.
+ */
+function unrunnable(s: Pick<RunnerServices, 'modules' | 'config'>, data: Partial<JobData> | undefined): string | undefined {
+  const kind = data?.kind;
+  if (!kind || !s.modules[kind]) {
+    const known = Object.keys(s.modules).join(', ') || 'none';
+    return `no job module is registered for kind "${kind ?? '(none)'}" (this worker runs: ${known}); the job was queued by a bot of another version — run the command again`;
+  }
+  const cluster = data.cluster;
+  if (!cluster || !s.config.clusters[cluster]) {
+    const known = Object.keys(s.config.clusters).join(', ') || 'none';
+    return `cluster "${cluster ?? '(none)'}" is not in the configuration any more (configured: ${known}); nothing was done — add it back under \`clusters\` and run the command again`;
+  }
+  return undefined;
+}
+
+/** A job no run can start takes the road of every failure: logged, its claims given back, the requester told. */
+async function failUnrunnable(s: RunnerServices, job: Job<JobData>, why: string): Promise<never> {
+  const id = job.id ?? '(no id)';
+  const data = job.data;
+  // The claims the bot took at enqueue time for this id: the cluster is free again at once, not at their expiry.
+  if (data?.cluster && job.id) await releaseClaims(s, data, job.id).catch(() => undefined);
+  if (data?.channel && data.requester) return failJob(s, data, id, why, true);
+  s.log.error({ job: id }, 'could not tell the requester that the job failed: the job names no requester or channel');
+  return failJob(s, data, id, why, false);
+}
+
+/** Logs the failure, tells the requester unless the thread already did, and fails the job in BullMQ for good. */
+async function failJob(s: RunnerServices, data: JobData, id: string, reason: string, tell: boolean, err?: unknown): Promise<never> {
+  s.log.error({ job: id, cluster: data?.cluster, kind: data?.kind, err: reason }, 'job failed');
+  if (tell) await notifyRequester(s.slack, data, id, reason, s.log);
+  throw err instanceof UnrecoverableError ? err : new UnrecoverableError(reason);
+}
+
+/** The cluster lock and, for a dry run, the dry-run guard: what the bot claimed for this job at enqueue time. */
+async function releaseClaims(s: RunnerServices, data: JobData, id: string, clusterLock = true): Promise<void> {
+  if (clusterLock) await s.lock.release(data.cluster, id);
+  if ((data.args as { dryRun?: boolean } | undefined)?.dryRun) await new DryRunGuard(s.redis, s.config.redis.prefix, 0).release(data.kind, data.cluster, id);
 }
 
 class JobRun {
@@ -131,10 +171,7 @@ class JobRun {
       return await this.run();
     } catch (err) {
       if (err instanceof DelayedError || err instanceof LostOwnership) throw err;
-      const reason = (err as Error)?.message ?? String(err);
-      this.s.log.error({ job: this.id, cluster: this.data.cluster, err: reason }, 'job failed');
-      if (!this.endingTold) await notifyRequester(this.s.slack, this.data, this.id, reason, this.s.log);
-      throw err instanceof UnrecoverableError ? err : new UnrecoverableError(reason);
+      return await failJob(this.s, this.data, this.id, (err as Error)?.message ?? String(err), !this.endingTold, err);
     } finally {
       this.s.stopping?.removeEventListener('abort', onStopping);
     }
@@ -151,7 +188,7 @@ class JobRun {
     await this.openThread();
     this.ctx = this.makeContext();
     // Before anything else is said, also when this run stops at once: the thread first gets what it missed.
-    this.recoverThread(this.data.runBy, this.data.handedBackBy);
+    this.recoverThread();
     if (!(await this.keeper.hold())) return await this.stopEarly(this.lockLostStop(this.data.records.length === 0 && !this.data.inFlight));
     await this.announceResume();
     const watchdog = startWatchdog({
@@ -162,7 +199,7 @@ class JobRun {
       log: (err) => this.s.log.warn({ job: this.id, err }, 'watchdog check failed'),
       jobLock: this.token
         ? {
-            renew: async () => (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) === 1,
+            renew: () => this.ownsJob(),
             everyMs: Math.max(250, this.s.config.worker.lockDuration / 3),
             // Another run has the job: this one stops at once and touches nothing more (as a failed save would).
             onLost: () => this.abort.abort(new LostOwnership('the job lock passed to another run')),
@@ -561,7 +598,8 @@ class JobRun {
    * was parked mid-wait, taken over and edited on — and the results Slack never confirmed are posted, in step
    * order. Results it did confirm are not posted again.
    */
-  private recoverThread(crashed: string | undefined, handedBy: string | undefined): void {
+  private recoverThread(): void {
+    const { runBy: crashed, handedBackBy: handedBy } = this.data;
     const live = this.data.progressMessage;
     const pending = this.data.unposted ?? [];
     if (live) {
@@ -594,7 +632,10 @@ class JobRun {
     }
     if (!changed || this.threadDirty) return;
     this.threadDirty = true;
-    this.threadSaved = this.save().catch((err) => {
+    // A save that runs before this one carries the thread's state too (and clears the flag): then none is needed.
+    const run = this.saveChain.then(() => (this.threadDirty ? this.write() : undefined));
+    this.saveChain = run.catch(() => undefined);
+    this.threadSaved = run.catch((err) => {
       this.threadDirty = false;
       if (!(err instanceof LostOwnership)) this.s.log.warn({ job: this.id, err: (err as Error).message }, 'could not save the thread state');
     });
@@ -679,9 +720,7 @@ class JobRun {
     await this.keeper.release();
     await this.s.approvals.keepFor(this.id, this.s.config.jobs.history.keepDays * 86_400);
     // The bot refuses a second dry run of a kind while one runs; once this one ends, the next may start at once.
-    if ((this.data.args as { dryRun?: boolean } | undefined)?.dryRun) {
-      await new DryRunGuard(this.s.redis, this.s.config.redis.prefix, 0).release(this.data.kind, this.data.cluster, this.id);
-    }
+    await releaseClaims(this.s, this.data, this.id, false);
   }
 
   /**
@@ -787,16 +826,28 @@ class JobRun {
     return run;
   }
 
+  /** Extends this run's BullMQ job lock; false when another run holds the job now. */
+  private async ownsJob(): Promise<boolean> {
+    return (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) === 1;
+  }
+
   private async write(): Promise<void> {
-    if (this.token && (await this.job.extendLock(this.token, this.s.config.worker.lockDuration)) !== 1) throw new LostOwnership();
+    if (this.token && !(await this.ownsJob())) throw new LostOwnership();
     // This write carries the thread's state as it is now; a change from here on queues a save of its own.
     this.threadDirty = false;
     await this.job.updateData(this.data);
   }
 
-  private cardView(): JobCardView {
+  /** Since the request: real time (what people read), and cluster time (what the sandbox's clock counts). */
+  private elapsed(): { realMs: number; clusterMs: number } {
     const { clock } = this.s;
     const realStart = this.data.requestedAtReal ?? Date.now() - clock.toReal(clock.now() - this.data.requestedAt);
+    return { realMs: Math.max(0, Date.now() - realStart), clusterMs: Math.max(0, clock.now() - this.data.requestedAt) };
+  }
+
+  private cardView(): JobCardView {
+    const { clock } = this.s;
+    const elapsed = this.elapsed();
     return {
       jobId: this.id,
       title: this.def.title(this.data),
@@ -808,8 +859,8 @@ class JobRun {
       stepLabel: this.currentStep?.label,
       blockedBy: this.blockedBy,
       stoppedWhy: this.stoppedWhy,
-      elapsedRealMs: Math.max(0, Date.now() - realStart),
-      clusterTime: clock.speed !== 1 ? { elapsedMs: Math.max(0, clock.now() - this.data.requestedAt), speed: clock.speed } : undefined,
+      elapsedRealMs: elapsed.realMs,
+      clusterTime: clock.speed !== 1 ? { elapsedMs: elapsed.clusterMs, speed: clock.speed } : undefined,
       estimate: this.status === 'completed' ? this.estimateAccuracy() : this.etaText(),
     };
   }
@@ -820,7 +871,7 @@ class JobRun {
     const steps = this.def.steps(this.data);
     const ms = remainingMs({
       estimate: this.plannedEstimate(),
-      done: this.data.records.map((r) => ({ step: r.step, workMs: r.workMs ?? r.finishedAt - r.startedAt })),
+      done: this.data.records.map((r) => ({ step: r.step, workMs: workOf(r) })),
       remaining: steps.slice(this.data.cursor).map((st) => st.name),
       currentMs: this.workStartedAt !== undefined ? this.s.clock.now() - this.workStartedAt : 0,
     });
@@ -848,9 +899,8 @@ class JobRun {
 
   /** The final line's timing: the job's elapsed time as the card counts it (real, then cluster time) and the estimate's error. */
   private timingLine(): string {
-    const { clock } = this.s;
-    const realStart = this.data.requestedAtReal ?? Date.now() - clock.toReal(clock.now() - this.data.requestedAt);
-    const elapsed = `elapsed ${formatDuration(Math.max(0, Date.now() - realStart))}${clusterTimeNote(Math.max(0, clock.now() - this.data.requestedAt), clock.speed)}`;
+    const { realMs, clusterMs } = this.elapsed();
+    const elapsed = `elapsed ${formatDuration(realMs)}${clusterTimeNote(clusterMs, this.s.clock.speed)}`;
     const accuracy = this.estimateAccuracy();
     return `\n⏱️ ${elapsed}${accuracy ? ` · ${accuracy}` : ''}`;
   }

@@ -56,7 +56,10 @@ export class ChannelPacer {
       b.tokens -= 1;
       b.queue.shift()!.go();
     }
-    if (b.queue.length > 0 && !b.timer) {
+    // Rescheduled for the waiter now at the front: a question put ahead of a waiting post needs one token, not two.
+    if (b.timer) clearTimeout(b.timer);
+    b.timer = undefined;
+    if (b.queue.length > 0) {
       b.timer = setTimeout(() => {
         b.timer = undefined;
         this.drain(b);

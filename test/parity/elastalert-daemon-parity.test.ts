@@ -18,37 +18,26 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../jobs/alert-test/backtest';
-import { scaledClock } from '../../src/clock';
-import { createEsClient } from '../../src/elasticsearch/client';
 import { ruleDataFor } from '../../src/elasticsearch/rule-data';
 import type { Logger } from '../../src/log';
-import { evaluateRule, validateRule, type RuleConfig } from '../../src/rules';
+import { evaluateRule, validateRule } from '../../src/rules';
 import { parseTimeMapping } from '../../src/rules/validate-rule';
-import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../../sim/elasticsearch';
+import type { ElasticsearchSimulator } from '../../sim/elasticsearch';
 import { startClockedDaemon, type WritebackDoc } from '../../sim/elastalert/clocked-daemon';
 import { ELASTALERT_TEST_RULE, elastalertInstalled } from '../../sim/elastalert/run-elastalert';
-import { DAEMON_CELLS, DATA_SETS, END, START, type Cell } from './parity-cells';
+import { DAEMON_CELLS, type Cell } from './parity-cells';
+import { asJson, FROM, ruleOf, startParityCluster, TO, yamlRule } from './parity-setup';
 
 const installed = elastalertInstalled();
 if (!installed) console.warn(`\n*** SKIPPING test/parity daemon cells: ${ELASTALERT_TEST_RULE} is missing (apt-get install elastalert; .ci/run does) ***\n`);
 
-const FROM = Date.parse(START);
-const TO = Date.parse(END);
 const DEFAULT_CONFIG = { run_every: { minutes: 1 }, buffer_time: { minutes: 15 } };
 
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-const yamlRule = (c: Cell) => defined({ name: c.name, index: `parity-${c.data}-*`, ...c.rule });
-const asJson = (m: Record<string, unknown>) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
 const ms = (t: Record<string, number>) => parseTimeMapping(t) as number;
 const configOf = (c: Cell) => ({ ...DEFAULT_CONFIG, ...c.config });
 const startOf = (c: Cell) => FROM + (c.startMin ?? 0) * 60_000;
 const times = (c: Cell) => ({ runEveryMs: ms(configOf(c).run_every), bufferTimeMs: ms(configOf(c).buffer_time) });
 
-function ruleOf(c: Cell): RuleConfig {
-  const v = validateRule({ file: `${c.name}.yaml`, raw: { ...yamlRule(c), alert: 'debug' }, imports: [], secretValues: [] });
-  expect(v.issues.filter((i) => i.severity === 'error')).toEqual([]);
-  return v.rule!;
-}
 
 async function startReceiver() {
   const got = new Map<string, Record<string, unknown>[]>();
@@ -117,10 +106,7 @@ describe.skipIf(!installed)('parity with the real Elastalert daemon, run by run 
   let es: Client;
   const real = new Map<string, DaemonResult>();
   beforeAll(async () => {
-    sim = await startElasticsearchSimulator({ clock: scaledClock(1) });
-    sim.cluster.seedNode({ name: 'es-1', ip: '10.0.0.1', version: '7.17.25', roles: ['master', 'data'] });
-    for (const d of Object.values(DATA_SETS)) sim.cluster.createIndex(`parity-${d.name}-2024.01.01`, { shards: 2, replicas: 0, docs: d.docs.map((x) => ({ ...x })) });
-    es = createEsClient({ url: sim.url } as never);
+    ({ sim, es } = await startParityCluster());
     const receiver = await startReceiver();
     try {
       const groups = new Map<string, Cell[]>();

@@ -11,34 +11,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import { backtest } from '../../jobs/alert-test/backtest';
-import { scaledClock } from '../../src/clock';
-import { createEsClient } from '../../src/elasticsearch/client';
 import { ruleDataFor } from '../../src/elasticsearch/rule-data';
-import { evaluateRule, validateRule, type RuleConfig } from '../../src/rules';
-import { startElasticsearchSimulator, type ElasticsearchSimulator } from '../../sim/elasticsearch';
+import { evaluateRule } from '../../src/rules';
+import type { ElasticsearchSimulator } from '../../sim/elasticsearch';
 import { ELASTALERT_TEST_RULE, elastalertInstalled, runElastalert, type ElastalertRun } from '../../sim/elastalert/run-elastalert';
-import { CELLS, DATA_SETS, END, START, type Cell } from './parity-cells';
+import { CELLS, END, START } from './parity-cells';
+import { asJson, FROM, ruleOf, startParityCluster, TO, yamlRule } from './parity-setup';
 
 const installed = elastalertInstalled();
 if (!installed) console.warn(`\n*** SKIPPING test/parity: ${ELASTALERT_TEST_RULE} is missing (apt-get install elastalert; .ci/run does) ***\n`);
 
 const BUFFER_MS = 15 * 60_000;
 const RUN_EVERY_MS = 60_000;
-const FROM = Date.parse(START);
-const TO = Date.parse(END);
 
-/** YAML cannot carry undefined (a cell unsets realert that way, to get Elastalert's default). */
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-const yamlRule = (c: Cell) => defined({ name: c.name, index: `parity-${c.data}-*`, ...c.rule });
 
-function ruleOf(c: Cell): RuleConfig {
-  const v = validateRule({ file: `${c.name}.yaml`, raw: { ...yamlRule(c), alert: 'debug' }, imports: [], secretValues: [] });
-  expect(v.issues.filter((i) => i.severity === 'error')).toEqual([]);
-  return v.rule!;
-}
 
-/** The match as it leaves Elastalert: JSON, @timestamp in dt_to_ts form. */
-const asJson = (m: Record<string, unknown>) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
 
 /** At most `n` python processes at once (2 cores, shared). */
 async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -58,10 +45,7 @@ describe.skipIf(!installed)('parity with the real elastalert-test-rule (catch-up
   let es: Client;
   const real = new Map<string, ElastalertRun>();
   beforeAll(async () => {
-    sim = await startElasticsearchSimulator({ clock: scaledClock(1) });
-    sim.cluster.seedNode({ name: 'es-1', ip: '10.0.0.1', version: '7.17.25', roles: ['master', 'data'] });
-    for (const d of Object.values(DATA_SETS)) sim.cluster.createIndex(`parity-${d.name}-2024.01.01`, { shards: 2, replicas: 0, docs: d.docs.map((x) => ({ ...x })) });
-    es = createEsClient({ url: sim.url } as never);
+    ({ sim, es } = await startParityCluster());
     const runs = await pool(CELLS, 2, (c) => runElastalert({ esUrl: sim.url, rule: yamlRule(c), start: START, end: END, config: c.config }));
     CELLS.forEach((c, i) => real.set(c.name, runs[i]));
   }, 80_000);

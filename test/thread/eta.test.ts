@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clusterTimeNote, estimateAccuracy, estimateError, groupOf, remainingMs } from '../../src/runner/eta';
+import { clusterTimeNote } from '../../src/config/duration';
+import { estimateAccuracy, estimateError, groupOf, remainingMs } from '../../src/runner/eta';
 import { plural } from '../../src/slack/blocks/text';
 import { slackDate } from '../../src/slack/blocks/slack-date';
 

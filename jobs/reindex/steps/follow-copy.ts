@@ -1,7 +1,7 @@
 import { followTask, rateText } from '../follow-task';
 import { MEASURED_BASIS, measuredEstimate, type IndexShape } from '../measured-estimate';
 import { n } from '../format';
-import { groupOf } from '../../../src/runner/eta';
+import { groupOf, workOf } from '../../../src/runner/eta';
 import { plural } from '../../../src/slack/blocks/text';
 import { mustPlan, progressOf, saveProgress } from '../state';
 import type { PlannedIndex, ReindexCtx, ReindexStep } from '../types';
@@ -27,7 +27,6 @@ export function followCopyStep(index: PlannedIndex): ReindexStep {
       return {
         done: `${index.temp} received ${n(copied)} of ${n(result.status.total)} documents (${rateText(copied, ms)})${result.attempts > 1 ? `, after ${result.attempts - 1} restart(s)` : ''}.${next ? ` ${next}` : ''}`,
         state: {
-          ...(ms > 0 && copied > 0 ? { throughput: copied / ms } : {}),
           // What the card's ETA and the final "estimated …, took …" go by from here (src/runner/eta.ts).
           ...(estimate ? { estimate: { totalMs: estimate.totalMs, groups: estimate.groups, basis: estimate.basis } } : {}),
         },
@@ -55,9 +54,16 @@ async function estimateFromCopy(ctx: ReindexCtx, index: PlannedIndex, copied: nu
     const [throttle, dataNodes, shapes] = await Promise.all([
       es.recoveryThrottle().catch((e: Error) => e),
       es.dataNodeCount(),
-      Promise.all(later.map(async (i): Promise<IndexShape | undefined> => es.settingsOf(i.name).then((s) => ({ name: i.name, shards: s.shards, replicas: s.replicas })).catch(() => undefined))),
+      // The plan read every index's shape in one call; only a plan from before that asks again.
+      Promise.all(
+        later.map(async (i): Promise<IndexShape | undefined> =>
+          i.shards !== undefined && i.replicas !== undefined
+            ? { name: i.name, shards: i.shards, replicas: i.replicas }
+            : es.settingsOf(i.name).then((s) => ({ name: i.name, shards: s.shards, replicas: s.replicas })).catch(() => undefined),
+        ),
+      ),
     ]);
-    const beforeCopyMs = ctx.data.records.filter((r) => groupOf(r.step) === index.name).reduce((s, r) => s + (r.workMs ?? r.finishedAt - r.startedAt), 0);
+    const beforeCopyMs = ctx.data.records.filter((r) => groupOf(r.step) === index.name).reduce((s, r) => s + workOf(r), 0);
     return measuredEstimate({
       plan,
       current: index.name,

@@ -31,7 +31,7 @@ export const planStep: ReindexStep = {
     for (const facts of matched.sort((a, b) => a.name.localeCompare(b.name))) {
       const reason = await refusal(ctx, facts);
       if (reason) refused.push({ name: facts.name, reason });
-      else candidates.push({ name: facts.name, temp: `${facts.name}${args.suffix ?? settings.suffix}`, docs: facts.docs, bytes: facts.bytes, health: facts.health });
+      else candidates.push({ name: facts.name, temp: `${facts.name}${args.suffix ?? settings.suffix}`, docs: facts.docs, bytes: facts.bytes, shards: facts.shards, replicas: facts.replicas, health: facts.health });
     }
     const quiet = await stillReceiving(ctx, candidates.map((c) => c.name));
     const indices: PlannedIndex[] = [];

@@ -90,8 +90,9 @@ export function verdictText(decision: Decision): string {
 
 /**
  * What follows from the decision, never the outcome: a decision is taken before the step runs (often long
- * before, when asked ahead), so the rewritten question must not read as done. Without `purpose` (the timeout
- * path knows only the question) the wording holds for any question.
+ * before, when asked ahead), so the rewritten question must not read as done. Without `purpose` (the runner's
+ * timeout rewrite passes none: after a timeout the job stops whatever the question was) the wording holds for
+ * any question.
  */
 function consequence(decision: Decision, purpose: PendingApproval['purpose'] | undefined): string {
   if (!decision.approved) return purpose === 'run' ? 'will not run; the job stops in a safe state' : 'the job stops in a safe state';

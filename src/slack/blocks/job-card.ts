@@ -1,4 +1,4 @@
-import { formatDuration } from '../../config/duration';
+import { clusterTimeNote, formatDuration } from '../../config/duration';
 import { button, context, esc, fields, type Message } from './text';
 
 /**
@@ -80,7 +80,7 @@ export function jobCard(v: JobCardView): Message {
   const finished = ['completed', 'failed', 'cancelled', 'stopped'].includes(v.status);
   const state = cardState(v);
   const done = v.status === 'completed' ? v.total : Math.max(0, v.step - 1);
-  const clock = v.clusterTime ? ` (cluster time ${formatDuration(v.clusterTime.elapsedMs)}, ${v.clusterTime.speed}× real time)` : '';
+  const clock = v.clusterTime ? clusterTimeNote(v.clusterTime.elapsedMs, v.clusterTime.speed) : '';
   const blocks = [
     { type: 'header', text: { type: 'plain_text', text: `${ICON[v.status]} ${v.title}`.slice(0, 150) } },
     fields({ Cluster: `\`${esc(v.cluster)}\``, 'Requested by': `<@${v.requester}>`, Status: `${ICON[v.status]} ${state}` }),
