@@ -19,11 +19,17 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Clock ms from the first failure after which the error is passed on. */
   budgetMs: number;
+  /**
+   * Real ms the budget never falls below. At 1× the clock budget is far longer; on an accelerated clock (the
+   * sandbox, tests at 300×) 3 minutes are 0.6 s real, less than one AWS SDK throttle back-off or a loaded
+   * machine's slow answer, and a transient error would end the job.
+   */
+  minRealMs: number;
   /** Consecutive failures after which the thread hears about it (once per call). */
   reportAfter: number;
 }
 
-export const TRANSIENT_RETRY: RetryPolicy = { firstDelayMs: 500, maxDelayMs: 15_000, budgetMs: 3 * 60_000, reportAfter: 3 };
+export const TRANSIENT_RETRY: RetryPolicy = { firstDelayMs: 500, maxDelayMs: 15_000, budgetMs: 3 * 60_000, minRealMs: 15_000, reportAfter: 3 };
 
 export interface RetryEnv {
   clock: Clock;
@@ -41,14 +47,18 @@ export function backoffMs(attempt: number, p: RetryPolicy = TRANSIENT_RETRY, ran
 
 export async function retryTransient<T>(what: string, call: (attempt: number) => Promise<T>, env: RetryEnv, p: RetryPolicy = TRANSIENT_RETRY): Promise<T> {
   let startedAt: number | undefined;
+  let startedReal = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call(attempt);
     } catch (err) {
       if (!isTransient(err) || env.signal.aborted) throw err;
-      startedAt ??= env.clock.now();
+      if (startedAt === undefined) {
+        startedAt = env.clock.now();
+        startedReal = Date.now();
+      }
       const delay = backoffMs(attempt, p);
-      if (env.clock.now() + delay - startedAt > p.budgetMs) throw err;
+      if (env.clock.now() + delay - startedAt > p.budgetMs && Date.now() + env.clock.toReal(delay) - startedReal > p.minRealMs) throw err;
       if (attempt === p.reportAfter) env.onPersistent?.(what, describeTransient(err), attempt);
       await env.clock.sleep(delay, env.signal);
     }

@@ -43,6 +43,7 @@ describe('/elk upgrade terminates wait for what concerns the node, not for unrel
         movingAtTerminate.push(hh.relocating_shards + hh.initializing_shards);
       },
     });
+    expect(r.state, r.thread).toBe('completed');
     expect(r.overrides, r.thread).toEqual([]);
     expect(r.thread).not.toMatch(/override safety predicate/);
     // The scenario happened: shards were moving (elsewhere) when several of the nodes were terminated.
