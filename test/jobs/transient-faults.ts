@@ -8,10 +8,11 @@ import { ChaosProxy, type ChaosRule } from '../soak/chaos-proxy';
  * hit the watcher and the writer too, and the AWS one has no throttle (AWS answers a throttle with HTTP 400
  * and a code, which the proxy writes in each service's own XML).
  *
- * How hard the windows may hit is bounded by the runner's retry budget, which is clock time (3 min): at 250×
- * that is 0.72 s of real time, less than one AWS SDK throttle backoff (0–1 s real per retry). So ES windows
- * are short and partial, and an AWS throttle window throttles a bounded number of requests: enough to make
- * the SDK give up on a call once (the runner then retries it), never enough to exhaust the budget.
+ * How hard the windows may hit is bounded by the runner's retry budget: 3 minutes of clock time, never less
+ * than 15 s real (src/runner/retry-transient.ts). So an ES window answers a few requests, each hit with
+ * probability ½ (at most two windows pending: four failures in a row), and an AWS throttle window throttles a
+ * bounded number of requests: enough to make the SDK give up on a call once (the runner then retries it),
+ * never enough to exhaust the budget.
  */
 export interface TransientFaults {
   /** For startHarness: the bot's Elasticsearch and AWS traffic goes through the proxies. */
@@ -23,8 +24,12 @@ export interface TransientFaults {
   /**
    * Every `everyMs` real ms one window, in turn: ES 503 (the client's own retries absorb most), an AWS
    * throttle of `awsThrottles` requests, ES 429 (the client does not retry it: the runner does), a throttle.
+   * An ES window is counted, not timed: it stays on until it has answered `esTimes` requests (each hit with
+   * probability `esRate`), and the next window of its kind waits for it. A window in wall time can fall while
+   * the worker is down after a kill or the job is parked on a question, and a job that makes few calls (a
+   * reindex: long polls) met no 503 at all in one CI run.
    */
-  cycle(o?: { everyMs?: number; esMs?: number; esRate?: number; awsThrottles?: number; awsMs?: number }): void;
+  cycle(o?: { everyMs?: number; esTimes?: number; esRate?: number; awsThrottles?: number; awsMs?: number }): void;
   /**
    * The persistent case: a 429 on every request matching `match` ("METHOD path action", default
    * `GET /_cluster/health`) until the runner has retried a call its
@@ -85,11 +90,13 @@ export async function startTransientFaults(estate: { es: { url: string }; aws: {
       let n = 0;
       const next = () => {
         const kind = kinds[n++ % kinds.length];
-        if (kind !== 'aws-throttle' && Date.now() < esQuietUntil) {
-          // skipped: a persistent window is on
-        } else if (kind === 'es-503') open('es', { match: /./, fault: 'error', status: 503, rate: o.esRate ?? 0.5 }, o.esMs ?? 400);
-        else if (kind === 'es-429') open('es', { match: /./, fault: 'error', status: 429, rate: o.esRate ?? 0.5 }, o.esMs ?? 400);
-        else open('aws', { match: /./, fault: 'throttle', rate: 1, times: o.awsThrottles ?? 3 }, o.awsMs ?? 3_000);
+        if (kind === 'aws-throttle') open('aws', { match: /./, fault: 'throttle', rate: 1, times: o.awsThrottles ?? 3 }, o.awsMs ?? 3_000);
+        else if (Date.now() >= esQuietUntil) {
+          // Not while a persistent window is on (it clears what is open, and counts its own streak).
+          const status = kind === 'es-503' ? 503 : 429;
+          const pending = es.rules.some((r) => r.fault === 'error' && r.status === status && r.rate < 1 && (r.times ?? 0) > 0);
+          if (!pending) open('es', { match: /./, fault: 'error', status, rate: o.esRate ?? 0.5, times: o.esTimes ?? 2 }, 10 * 60_000);
+        }
         later(everyMs, next);
       };
       later(200, next);
