@@ -2,7 +2,7 @@
  * One rule over one range: evaluate with the engine (Elastalert's windowing), and keep what the cluster
  * answered so the chart shows the very counts the engine saw — no second read of the cluster.
  */
-import { evaluateRule, parseSweep, readAhead, readFrom, sweepRule, type Evaluation, type RuleConfig, type RuleData } from '../../src/rules';
+import { daemonTimes, evaluateRule, parseSweep, readAhead, readFrom, sweepRule, type Evaluation, type RuleConfig, type RuleData } from '../../src/rules';
 import type { CountPoint, CountsChartInput, ChartLine } from '../../src/charts/render-counts-chart';
 
 export interface BacktestResult {
@@ -68,7 +68,7 @@ export async function backtest(rule: RuleConfig, data: RuleData, range: { from: 
   const buckets = new Array<number>(Math.ceil((range.to - range.from) / intervalMs)).fill(0);
   // Read-ahead: the range is read once (one scroll, or one histogram for count queries) and sliced per
   // segment; the recording sits outside it, so it sees (and charts) exactly the segments the engine asked for.
-  const countStepMs = rule.useCountQuery || rule.useTermsQuery ? opts.runEveryMs ?? 60_000 : undefined;
+  const countStepMs = rule.useCountQuery || rule.useTermsQuery ? daemonTimes(rule, opts).globalRunEvery : undefined;
   // The daemon's first run reads buffer_time back from its end, before range.from.
   const ahead = readAhead(data, { from: readFrom(rule, { ...range, ...opts }), to: range.to, countStepMs });
   const source = recording(ahead, range.from, intervalMs, buckets);

@@ -5,7 +5,7 @@
  * chart again).
  */
 import { formatDuration } from '../../src/config/duration';
-import { maskSecrets, minimumRange, parseSweep, planRange, sweepIgnoredBy, unsupportedTypeMessage, type Alert, type RuleConfig } from '../../src/rules';
+import { daemonTimes, maskSecrets, parseSweep, planRange, sweepIgnoredBy, unsupportedTypeMessage, type Alert, type RuleConfig } from '../../src/rules';
 import { renderCountsChart } from '../../src/charts/render-counts-chart';
 import { esc } from '../../src/slack/blocks/text';
 import type { Step, StepContext } from '../../src/runner/types';
@@ -38,25 +38,20 @@ function daemonOptions(ctx: Ctx): BacktestOptions {
 
 function daemonText(ctx: Ctx, rule: RuleConfig): string {
   const o = daemonOptions(ctx);
-  const runEvery = rule.runEveryMs ?? o.runEveryMs ?? 60_000;
-  const buffer = rule.bufferTimeMs ?? o.bufferTimeMs ?? 15 * 60_000;
+  const t = daemonTimes(rule, o);
   const from = o.runEveryMs !== undefined || o.bufferTimeMs !== undefined ? `elastalert.daemon.${ctx.data.args.env}` : "Elastalert's example config; set elastalert.daemon." + ctx.data.args.env;
   const own = [rule.runEveryMs !== undefined && 'run_every', rule.bufferTimeMs !== undefined && 'buffer_time'].filter(Boolean);
-  return `daemon run_every ${formatDuration(runEvery)}, buffer_time ${formatDuration(buffer)} (${from}${own.length ? `; the rule sets its own ${own.join(' and ')}` : ''})`;
+  return `daemon run_every ${formatDuration(t.runEvery)}, buffer_time ${formatDuration(t.bufferTime)} (${from}${own.length ? `; the rule sets its own ${own.join(' and ')}` : ''})`;
 }
 
-/** `--from/--to` when given, else the range planned so the rule can fire (or `--days`). */
+/** `--from/--to` when given, else the range planned so the rule can fire (or `--days`); a string says why not. */
 function rangeFor(rule: RuleConfig, args: AlertTestArgs, now: number, runEveryMs: number | undefined): Range | string {
-  if (args.from && args.to) {
-    const from = resolveTime(args.from, now);
-    const to = resolveTime(args.to, now);
-    if (!(to > from)) return `--from (${iso(from)}) must be before --to (${iso(to)})`;
-    const range: Range = { from, to, reason: '--from/--to' };
-    const min = minimumRange(rule, rule.runEveryMs ?? runEveryMs ?? 60_000);
-    if (to - from < min) range.warning = `${formatDuration(to - from)} is shorter than the ${formatDuration(min)} a ${rule.type} rule needs before it can fire`;
-    return range;
+  const explicit = args.from && args.to ? { from: resolveTime(args.from, now), to: resolveTime(args.to, now) } : undefined;
+  try {
+    return planRange(rule, { now, days: args.days, runEveryMs, explicit });
+  } catch (e) {
+    return (e as Error).message;
   }
-  return planRange(rule, { now, days: args.days, runEveryMs });
 }
 
 /** Why the bot cannot evaluate this valid rule as asked, before anything runs; undefined when it can. */

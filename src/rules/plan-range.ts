@@ -5,13 +5,15 @@
  * Frequency and flatline need one timeframe before they can match; they get two.
  */
 import { formatDuration } from '../config/duration';
-import type { Evaluation } from './evaluate-rule';
+import { daemonTimes, type Evaluation } from './evaluate-rule';
 import type { RuleConfig } from './rule-config';
 
 export interface RangeInput {
   now: number;
   /** `--days N`: evaluate the last N days instead of the default. */
   days?: number;
+  /** `--from/--to`, resolved: evaluate exactly this range. */
+  explicit?: { from: number; to: number };
   /** The daemon's run_every, used as the step and the margin (default 1 minute). */
   runEveryMs?: number;
 }
@@ -36,17 +38,23 @@ export function minimumRange(rule: RuleConfig, runEveryMs = 60_000): number {
 }
 
 export function planRange(rule: RuleConfig, input: RangeInput): PlannedRange {
-  const step = rule.runEveryMs ?? input.runEveryMs ?? 60_000;
-  const to = Math.floor(input.now / step) * step;
+  const step = daemonTimes(rule, input).runEvery;
   const tf = rule.timeframeMs ?? 0;
+  const given = (range: PlannedRange, advice: string): PlannedRange => {
+    const min = minimumRange(rule, step);
+    if (range.to - range.from < min)
+      range.warning = `${formatDuration(range.to - range.from)} is shorter than the ${formatDuration(min)} a ${rule.type} rule with timeframe ${formatDuration(tf)} needs before it can fire; ${advice}`;
+    return range;
+  };
+  if (input.explicit) {
+    const { from, to } = input.explicit;
+    if (!(to > from)) throw new Error(`--from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()})`);
+    return given({ from, to, reason: '--from/--to' }, 'use an earlier --from');
+  }
+  const to = Math.floor(input.now / step) * step;
   if (input.days !== undefined) {
     if (!(input.days > 0)) throw new Error('--days must be a positive number of days, e.g. --days 2');
-    const from = to - input.days * 24 * HOUR;
-    const min = minimumRange(rule, step);
-    const range: PlannedRange = { from, to, reason: `the last ${input.days} day${input.days === 1 ? '' : 's'} (--days)` };
-    if (to - from < min)
-      range.warning = `${formatDuration(to - from)} is shorter than the ${formatDuration(min)} a ${rule.type} rule with timeframe ${formatDuration(tf)} needs before it can fire; use a longer --days`;
-    return range;
+    return given({ from: to - input.days * 24 * HOUR, to, reason: `the last ${input.days} day${input.days === 1 ? '' : 's'} (--days)` }, 'use a longer --days');
   }
   const multiple = rule.type === 'spike' ? 3 : rule.type === 'frequency' || rule.type === 'flatline' ? 2 : 0;
   const span = Math.max(multiple * tf + step, HOUR);

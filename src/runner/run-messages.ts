@@ -13,10 +13,16 @@ export function handBackLine(current: Step<any, any> | undefined, data: JobData)
   return `⏸️ Worker \`${WORKER_ID}\` is shutting down: the job stopped safely${at} and will resume on the next worker. Last completed step: ${lastDone(data)}.`;
 }
 
-export function redisSilentLine(silentMs: number, data: JobData): string {
+/** Redis went silent (`silentMs`) or refused the worker's calls (`refused`: Redis's own words). */
+export function redisTroubleLine(trouble: { silentMs?: number; refused?: string }, data: JobData): string {
+  const what =
+    trouble.refused !== undefined
+      ? `Redis refused worker \`${WORKER_ID}\`'s calls (${esc(trouble.refused)})${trouble.silentMs ? ` for ${Math.round(trouble.silentMs / 1000)} s` : ''}`
+      : `Redis has not answered worker \`${WORKER_ID}\` for ${Math.round((trouble.silentMs ?? 0) / 1000)} s`;
+  const again = trouble.refused !== undefined ? 'Once Redis accepts them again' : 'Once Redis answers again';
   return (
-    `⚠️ Redis has not answered worker \`${WORKER_ID}\` for ${Math.round(silentMs / 1000)} s: the job stopped here, before its next call to the cluster, and changes nothing more from this worker. ` +
-    `Once Redis answers again a worker resumes it from its last completed step: ${lastDone(data)}.`
+    `⚠️ ${what}: the job stopped here, before its next call to the cluster, and changes nothing more from this worker. ` +
+    `${again} a worker resumes it from its last completed step: ${lastDone(data)}.`
   );
 }
 

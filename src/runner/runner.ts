@@ -15,7 +15,8 @@ import { retryingPorts } from './retrying-ports';
 import type { JobResult, RunnerServices } from './services';
 import { stopReport } from './stop-report';
 import { WORKER_ID } from './worker-id';
-import { handBackLine, interruptedLine, notRestoredLines, redisSilentLine, resumeLine } from './run-messages';
+import { handBackLine, interruptedLine, notRestoredLines, redisTroubleLine, resumeLine } from './run-messages';
+import { isRedisError, redisErrorText } from '../queues/redis-error';
 import { notifyRequester } from './notify-requester';
 import { stepNumber } from './step-number';
 import { estimateAccuracy, remainingMs, workOf, type PlannedEstimate } from './eta';
@@ -44,6 +45,19 @@ class Park {
 
 /** Another worker owns the job now (ours stalled): stop touching it, post nothing, clean nothing. */
 class LostOwnership extends Error {}
+
+/**
+ * Redis went silent or refused this worker's calls: the run cannot save state or prove the job is its own. It
+ * stops without cleaning up (the job is not over) and leaves the job to be resumed from its last saved step.
+ */
+class RedisTrouble extends Error {
+  constructor(
+    readonly silentMs: number | undefined,
+    readonly refused: string | undefined,
+  ) {
+    super(refused ? `Redis refused: ${refused}` : 'Redis did not answer');
+  }
+}
 
 /** This worker is shutting down: the job stops at a safe point and goes back to the queue for another worker. */
 class HandBack {}
@@ -114,6 +128,7 @@ class JobRun {
   private readonly abort = new AbortController();
   private readonly keeper: LockKeeper;
   private reporter!: ThreadReporter;
+  private redisTroubleTold = false;
   private ctx!: StepContext<any, any>;
   private total = 0;
   private currentStep: Step<any, any> | undefined;
@@ -171,6 +186,8 @@ class JobRun {
       return await this.run();
     } catch (err) {
       if (err instanceof DelayedError || err instanceof LostOwnership) throw err;
+      const trouble = this.abort.signal.reason instanceof RedisTrouble ? this.abort.signal.reason : isRedisError(err) ? new RedisTrouble(undefined, redisErrorText(err)) : undefined;
+      if (trouble) return await this.stepAside(trouble);
       return await failJob(this.s, this.data, this.id, (err as Error)?.message ?? String(err), !this.endingTold, err);
     } finally {
       this.s.stopping?.removeEventListener('abort', onStopping);
@@ -206,7 +223,7 @@ class JobRun {
           }
         : undefined,
       // At least 10 s: a loaded machine's slow round trip is not an outage.
-      silence: this.token ? { afterMs: Math.max(this.s.config.worker.lockDuration, 10_000), onSilent: (ms) => this.redisSilent(ms) } : undefined,
+      silence: this.token ? { afterMs: Math.max(this.s.config.worker.lockDuration, 10_000), onSilent: (ms, refused) => this.redisUnconfirmed(ms, refused) } : undefined,
     });
     try {
       await this.loop();
@@ -215,6 +232,8 @@ class JobRun {
     } catch (err) {
       // The ahead question's own save must not land after the ending's.
       await this.aheadPosting;
+      // Not a failure of the job: execute() steps aside, with no cleanup.
+      if (isRedisError(err) || this.abort.signal.reason instanceof RedisTrouble) throw err;
       const lost = err instanceof LostOwnership ? err : this.abort.signal.reason instanceof LostOwnership ? this.abort.signal.reason : undefined;
       if (lost) {
         s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
@@ -248,17 +267,43 @@ class JobRun {
   }
 
   /**
-   * Redis has not answered for longer than the job lock lasts: this run can no longer prove the job is its own,
-   * and every call it would make next (a save, a lock check before a destructive call) waits on Redis anyway.
-   * It stops here and says so while Slack still hears it; when Redis answers again the job's lock has lapsed
-   * and a worker resumes it from its last completed step, as after a crash.
+   * Redis has not confirmed the job lock for longer than the lock lasts (silent, or answering errors): this run can
+   * no longer prove the job is its own, and every call it would make next (a save, a lock check before a
+   * destructive call) needs Redis anyway. It stops here and says so while Slack still hears it.
    */
-  private redisSilent(silentMs: number): void {
+  private redisUnconfirmed(unconfirmedMs: number, refused: Error | undefined): void {
     if (this.abort.signal.aborted) return;
-    this.s.log.warn({ job: this.id, silentMs }, 'Redis has not answered; this run stops and leaves the job to be resumed');
-    this.reporter.reply(redisSilentLine(silentMs, this.data));
+    const t = new RedisTrouble(unconfirmedMs, refused ? redisErrorText(refused) : undefined);
+    // Said here, not on the way out: that way passes the thread-state save, which waits on a silent Redis.
+    this.sayRedisTrouble(t);
     void this.reporter.flush().catch(() => undefined);
-    this.abort.abort(new LostOwnership('Redis did not answer'));
+    this.abort.abort(t);
+  }
+
+  private sayRedisTrouble(t: RedisTrouble): void {
+    if (this.redisTroubleTold) return;
+    this.redisTroubleTold = true;
+    this.s.log.warn({ job: this.id, silentMs: t.silentMs, refused: t.refused }, 'Redis trouble; this run stops and leaves the job to be resumed');
+    this.reporter.endProgress(t.refused ? 'stopped: Redis refused this worker' : 'stopped: Redis did not answer');
+    this.reporter.reply(redisTroubleLine(t, this.data));
+  }
+
+  /**
+   * Says why the run stopped, then gives the job back when Redis takes the move (a worker resumes it from its
+   * last saved step); when it does not, the job's lock lapses and the stalled check hands it to a worker once
+   * Redis is back, as after a crash. Never cleans up and never fails the job: Redis trouble is not the job's.
+   */
+  private async stepAside(t: RedisTrouble): Promise<never> {
+    if (this.reporter) {
+      this.sayRedisTrouble(t);
+      await Promise.race([this.reporter.flush(), new Promise((r) => setTimeout(r, 5_000))]).catch(() => undefined);
+    } else this.s.log.warn({ job: this.id, refused: t.refused }, 'Redis trouble before the job thread opened; the job is left to be resumed');
+    // A silent Redis would hold the move until it answers, by which time the lock has lapsed: do not wait for it.
+    if (t.refused !== undefined) {
+      const moved = await Promise.race([this.job.moveToDelayed(Date.now() + 1_000, this.token).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]).catch(() => false);
+      if (moved) throw new DelayedError();
+    }
+    throw new LostOwnership(t.message);
   }
 
   private abortFor(cause: NonNullable<JobRun['stopCause']>, reason: Error): void {

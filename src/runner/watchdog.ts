@@ -16,10 +16,12 @@ export interface WatchdogHooks {
   jobLock?: { renew(): Promise<boolean>; everyMs: number; onLost(): void };
   /**
    * Redis that does not answer at all (a partition, a frozen server) makes its calls wait, not fail: without this
-   * the watchdog would wait with them and the job would stall in silence. Once one round of checks has gone
-   * unanswered for `afterMs` (at least the job lock's duration: the lock has lapsed by then), `onSilent` is called, once.
+   * the watchdog would wait with them and the job would stall in silence. Redis that answers errors (READONLY from
+   * a primary demoted by a failover) lets the job lock lapse while a long wait goes on. Once the job lock has gone
+   * unconfirmed for `afterMs` (at least the lock's duration: it has lapsed by then), either way, `onSilent` is
+   * called, once, with the last error Redis answered (none when it was silent).
    */
-  silence?: { afterMs: number; onSilent(silentMs: number): void };
+  silence?: { afterMs: number; onSilent(unconfirmedMs: number, refused: Error | undefined): void };
 }
 
 /**
@@ -30,24 +32,28 @@ export function startWatchdog(h: WatchdogHooks): NodeJS.Timeout {
   let lastRenew = Date.now();
   let lastJobRenew = Date.now();
   let busy = false;
-  let busySince = 0;
+  let lastConfirmed = Date.now();
+  let refused: Error | undefined;
   let silentTold = false;
   return setInterval(async () => {
     if (h.stopped()) return;
-    if (busy) {
-      const silentMs = Date.now() - busySince;
-      if (h.silence && !silentTold && silentMs >= h.silence.afterMs) {
-        silentTold = true;
-        h.silence.onSilent(silentMs);
-      }
-      return;
+    const unconfirmedMs = Date.now() - lastConfirmed;
+    if (h.jobLock && h.silence && !silentTold && unconfirmedMs >= h.silence.afterMs) {
+      silentTold = true;
+      return h.silence.onSilent(unconfirmedMs, refused);
     }
+    if (busy) return;
     busy = true;
-    busySince = Date.now();
     try {
       if (h.jobLock && Date.now() - lastJobRenew >= h.jobLock.everyMs) {
         lastJobRenew = Date.now();
-        if (!(await h.jobLock.renew())) return h.jobLock.onLost();
+        const ours = await h.jobLock.renew().catch((err: Error) => {
+          refused = err;
+          throw err;
+        });
+        if (!ours) return h.jobLock.onLost();
+        lastConfirmed = Date.now();
+        refused = undefined;
       }
       const by = await h.cancelledBy();
       if (by) h.onCancel(by);

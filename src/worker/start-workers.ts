@@ -1,4 +1,5 @@
 import { Worker } from 'bullmq';
+import { logQueueErrors } from '../queues/log-queue-errors';
 import { queueName } from '../queues/names';
 import { WORKER_ID } from '../runner/worker-id';
 import { connectRedis } from '../queues/redis';
@@ -27,7 +28,7 @@ export function startWorkers(s: Omit<RunnerServices, 'stopping'>, redisUrl: stri
         maxStalledCount: 1000,
       }),
   );
-  for (const w of workers) w.on('error', (err) => s.log.error({ err: err.message, queue: w.name }, 'worker error'));
+  for (const w of workers) logQueueErrors(w, s.log, 30_000, 'worker');
   return {
     // BullMQ's close() waits for whole jobs, which take hours: first tell running jobs to stop at their next
     // safe point and hand themselves back (moved to the delayed set, due now), so close() returns in seconds

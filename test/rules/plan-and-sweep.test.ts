@@ -42,6 +42,17 @@ describe('planRange', () => {
     expect(planRange(big, { now: T0, days: 1 }).warning).toMatch(/needs before it can fire; use a longer --days/);
     expect(() => planRange(spike, { now: T0, days: 0 })).toThrow(/--days must be a positive/);
   });
+  it('takes --from/--to exactly, warns against the run_every the rule or daemon uses, and refuses a reversed range', () => {
+    const explicit = { from: T0, to: T0 + 25 * MIN };
+    const r = planRange(spike, { now: T0 + 90 * MIN, explicit });
+    expect(r).toMatchObject({ ...explicit, reason: '--from/--to' });
+    // 2 × 10 min + one run of 1 min: 25 min is enough; with run_every 10 min (the daemon's) it needs 30 min.
+    expect(r.warning).toBeUndefined();
+    expect(planRange(spike, { now: T0, explicit, runEveryMs: 10 * MIN }).warning).toBe(
+      '25m is shorter than the 30m a spike rule with timeframe 10m needs before it can fire; use an earlier --from',
+    );
+    expect(() => planRange(spike, { now: T0, explicit: { from: T0, to: T0 } })).toThrow('--from (2024-01-01T00:00:00.000Z) must be before --to (2024-01-01T00:00:00.000Z)');
+  });
 });
 
 describe('sweep', () => {
