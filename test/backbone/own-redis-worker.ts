@@ -8,7 +8,7 @@ import * as yaml from 'js-yaml';
 import { spawnTracked } from '../helpers/child-processes';
 import { startRedis, type RunningRedis } from '../helpers/redis-server';
 import { redisUrl, uniquePrefix } from '../helpers/redis-url';
-import { startSlackEmulator } from '../../sim/slack';
+import { messageText, startSlackEmulator } from '../../sim/slack';
 import type { JobData } from '../../src/runner/types';
 import { runnerWorkerEntry } from './runner-harness';
 
@@ -25,6 +25,10 @@ export interface OwnRedisWorker {
   /** A fixture job that polls its wait 1000 times (3 s each): it runs until the test moves it on. */
   addDemo(jobId: string): Promise<void>;
   log(): string;
+  /** Every message the bot posted in #elk-ops, thread replies included, as rendered text. */
+  texts(): string[];
+  /** Waits for `ok`; past `ms` fails with `what`, the messages and the worker's log. */
+  until(what: string, ok: () => Promise<boolean> | boolean, ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,12 @@ export async function startOwnRedisWorker(name: string): Promise<OwnRedisWorker>
   });
   closeSync(out);
   const exited = new Promise<number | null>((res) => child.once('exit', (code, signal) => res(signal ? 137 : code)));
+  const log = () => readFileSync(logFile, 'utf8').slice(-3000);
+  const texts = () =>
+    slack.emulator
+      .messages('elk-ops')
+      .flatMap((m) => [m, ...(m.thread_ts === m.ts || !m.thread_ts ? slack.emulator.thread('elk-ops', m.ts).slice(1) : [])])
+      .map((m) => messageText(m));
   const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queue = new Queue<JobData>('elk-demo', { connection: conn, prefix });
   const closeQueue = async () => {
@@ -74,7 +84,15 @@ export async function startOwnRedisWorker(name: string): Promise<OwnRedisWorker>
       const data: JobData = { kind: 'demo', cluster: 'prod', requester: 'U0ALICE', channel: 'C0OPS', args: { items: 1, polls: 1000, pollMs: 3000, approve: false }, requestedAt: Date.now(), cursor: 0, state: {}, records: [], overrides: {} };
       await queue.add('demo', data, { jobId });
     },
-    log: () => readFileSync(logFile, 'utf8').slice(-3000),
+    log,
+    texts,
+    async until(what, ok, ms) {
+      const deadline = Date.now() + ms;
+      while (!(await ok())) {
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms\n${texts().join('\n')}\n${log()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     async close() {
       child.kill('SIGKILL');
       await closeQueue();

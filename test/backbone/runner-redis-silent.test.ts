@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { runnerKey } from '../fixtures/runner-job';
 import { redisUrl } from '../helpers/redis-url';
-import { messageText } from '../../sim/slack';
 import { startOwnRedisWorker } from './own-redis-worker';
 
 /**
@@ -14,17 +13,9 @@ import { startOwnRedisWorker } from './own-redis-worker';
 describe('runner: Redis that stops answering', () => {
   it('the run stops and says so within seconds of the lock lapsing; the job resumes when Redis is back; nothing runs twice', async () => {
     const w = await startOwnRedisWorker('silent');
-    const { prefix, slack } = w;
+    const { prefix } = w;
     const probe = new Redis(redisUrl());
-    const log = w.log;
-    const texts = () => slack.emulator.messages('elk-ops').flatMap((m) => [m, ...(m.thread_ts === m.ts || !m.thread_ts ? slack.emulator.thread('elk-ops', m.ts).slice(1) : [])]).map((m) => messageText(m));
-    const until = async (what: string, ok: () => Promise<boolean> | boolean, ms: number) => {
-      const deadline = Date.now() + ms;
-      while (!(await ok())) {
-        if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms\n${texts().join('\n')}\n${log()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const { texts, until } = w;
     let frozen = false;
     try {
       await w.addDemo('demo-prod-silent');
