@@ -13,6 +13,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log';
+import { logQueueErrors } from '../queues/log-queue-errors';
 import { connectRedis } from '../queues/redis';
 import { WORKER_ID } from '../runner/worker-id';
 import type { SlackPoster } from '../slack/slack-poster';
@@ -101,7 +102,7 @@ export function startAlertDelivery(d: DeliveryDeps): { close(): Promise<void>; g
     stalledInterval: config.worker.stalledInterval,
     maxStalledCount: 1000,
   });
-  worker.on('error', (err) => log.error({ err: err.message }, 'alert worker error'));
+  logQueueErrors(worker, log, 30_000, 'worker');
   worker.on('failed', (job, err) => log.error({ alert: job?.id, err: err.message }, 'alert not delivered'));
 
   /** Was the post announced by `marker` made? ts if found, null if surely not, undefined if Slack cannot tell us. */

@@ -29,6 +29,8 @@ export function redisTroubleLine(trouble: { silentMs?: number; refused?: string 
 /** What the thread hears when a run starts on a job another worker ran before; undefined for a plain start. */
 export function resumeLine(crashed: string | undefined, handedBy: string | undefined, data: JobData, inFlight: Step<any, any> | undefined): string | undefined {
   const check = inFlight ? ` *${esc(inFlight.label)}* may have started: the cluster is asked whether it happened before anything is repeated.` : '';
+  // The same worker: its earlier run stopped (Redis refused or ignored it, or its lock lapsed) but it did not restart.
+  if (crashed === WORKER_ID) return `🔁 Resumed by worker \`${WORKER_ID}\`, whose earlier run stopped without handing the job back; last completed step: ${lastDone(data)}.${check}`;
   if (crashed) return `🔁 Resumed by worker \`${WORKER_ID}\` after a restart (\`${esc(crashed)}\` stopped without handing the job back); last completed step: ${lastDone(data)}.${check}`;
   if (handedBy) return `▶️ Resumed by worker \`${WORKER_ID}\` (\`${esc(handedBy)}\` handed it back when it shut down); last completed step: ${lastDone(data)}.${check}`;
   return undefined;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { findRedisBinary, freePort, redisAnswers } from '../../sim/sandbox/redis-server';
 
 /**
@@ -12,6 +13,7 @@ export class AofRedis {
   private child?: ChildProcess;
   readonly dir = mkdtempSync(join(tmpdir(), 'elk-ops-soak-redis-'));
   restarts = 0;
+  private readOnlyTimer?: NodeJS.Timeout;
   private constructor(readonly port: number) {}
 
   static async start(): Promise<AofRedis> {
@@ -22,6 +24,31 @@ export class AofRedis {
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Read-only for `forMs`: a replica of a primary that is not there (port 9, discard), as an old primary is in a
+   * failover's first moments. It keeps its data and answers reads; every write gets READONLY.
+   */
+  async readOnly(forMs: number): Promise<void> {
+    await this.admin('REPLICAOF', '127.0.0.1', '9');
+    clearTimeout(this.readOnlyTimer);
+    this.readOnlyTimer = setTimeout(() => void this.writable(), forMs);
+  }
+
+  /** A primary again (also the end of every soak run, so nothing after it meets a read-only Redis). */
+  async writable(): Promise<void> {
+    clearTimeout(this.readOnlyTimer);
+    await this.admin('REPLICAOF', 'NO', 'ONE').catch(() => undefined);
+  }
+
+  private async admin(...args: string[]): Promise<void> {
+    const c = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    try {
+      await c.call(args[0], ...args.slice(1));
+    } finally {
+      c.disconnect();
+    }
   }
 
   /** SIGTERM (Redis flushes and exits) or SIGKILL (only the AOF saves it), then the same server again. */

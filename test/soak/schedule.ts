@@ -15,7 +15,12 @@ export type Chaos =
   | { at: number; what: 'faults'; target: 'es' | 'aws'; fault: 'reset-before' | 'reset-after' | 'error' | 'throttle'; status?: number; rate: number; forMs: number; times?: number }
   | { at: number; what: 'redis-restart'; signal: 'SIGTERM' | 'SIGKILL' }
   /** Elasticsearch's own fault knob: `times` requests to paths like `path` answered with `status`. */
-  | { at: number; what: 'es-knob-fault'; path: string; status: 429 | 500 | 503; times: number };
+  | { at: number; what: 'es-knob-fault'; path: string; status: 429 | 500 | 503; times: number }
+  /**
+   * A failover seen from the old primary: Redis becomes a replica of a primary that is not there for `forMs`,
+   * keeping its data and answering reads, refusing every write (READONLY) — the bot, the worker and the clicks.
+   */
+  | { at: number; what: 'redis-readonly'; forMs: number };
 
 export interface Schedule {
   kind: SoakKind;
@@ -110,7 +115,7 @@ function requiredFaults(kind: SoakKind): fc.Arbitrary<Chaos[]> {
   return fc.tuple(counted('es', 'error', [500, 502, 503], [0.3, 0.5], [6, 10]));
 }
 
-export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: number }): fc.Arbitrary<Omit<Schedule, 'seed'>> {
+export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: number }): fc.Arbitrary<Omit<Schedule, 'seed'> & { redisReadOnly: Chaos }> {
   return fc.record({
     kind: fc.constant(kind),
     slowRecovery: fc.boolean(),
@@ -121,11 +126,14 @@ export function scheduleArb(kind: SoakKind, o: { horizonMs: number; maxChaos: nu
     chaos: fc
       .tuple(fc.array(chaos(kind, o.horizonMs), { minLength: 1, maxLength: o.maxChaos }), requiredFaults(kind))
       .map(([drawn, required]) => [...drawn, ...required].sort((a, b) => a.at - b.at)),
+    // Drawn last, so the fields above are what they were for every seed before it existed.
+    redisReadOnly: fc.record({ at: fc.integer({ min: 1_000, max: o.horizonMs }), what: fc.constant('redis-readonly' as const), forMs: fc.integer({ min: 1_000, max: 5_000 }) }),
   });
 }
 
 /** The same seed gives the same schedule on any machine: that is what makes a replay command worth printing. */
 export function scheduleFor(kind: SoakKind, seed: number, o = { horizonMs: 12_000, maxChaos: 5 }): Schedule {
-  const [s] = fc.sample(scheduleArb(kind, o), { seed, numRuns: 1 });
-  return { ...s, seed };
+  const [{ redisReadOnly, ...s }] = fc.sample(scheduleArb(kind, o), { seed, numRuns: 1 });
+  // Every schedule has one: Redis refusing writes is a failover's first minute, and nothing else draws it.
+  return { ...s, chaos: [...s.chaos, redisReadOnly].sort((a, b) => a.at - b.at), seed };
 }

@@ -126,6 +126,10 @@ export async function soakOnce(
           figures.redisRestarts = Number(figures.redisRestarts) + 1;
           await redis.restart(c.signal);
           return;
+        case 'redis-readonly':
+          figures.redisReadOnly = Number(figures.redisReadOnly ?? 0) + 1;
+          await redis.readOnly(c.forMs);
+          return;
         case 'es-knob-fault':
           estate.es.cluster.knobs.faults.push({ path: new RegExp(c.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), status: c.status, times: c.times });
           return;
@@ -229,6 +233,7 @@ export async function soakOnce(
   } catch (e) {
     violations.push(`the soak run itself failed: ${(e as Error).stack ?? e}`);
   } finally {
+    await redis.writable();
     await writer.stop(0).catch(() => undefined);
     await watcher.close().catch(() => undefined);
     await h?.close().catch(() => undefined);
