@@ -128,6 +128,7 @@ export async function soakOnce(
           return;
         case 'redis-readonly':
           figures.redisReadOnly = Number(figures.redisReadOnly ?? 0) + 1;
+          figures.readOnlyWhile = snap?.state ?? 'not seen';
           await redis.readOnly(c.forMs);
           return;
         case 'es-knob-fault':
@@ -153,6 +154,13 @@ export async function soakOnce(
       }
       while (pending.length && pending[0].at <= elapsed) {
         const c = pending.shift()!;
+        // A read-only Redis before a worker has taken the job (a worker process takes seconds to start) meets only
+        // BullMQ's fetch loop: it waits until the job runs.
+        if (c.what === 'redis-readonly' && snap?.state !== 'active') {
+          pending.push({ ...c, at: elapsed + 100 });
+          pending.sort((a, b) => a.at - b.at);
+          break;
+        }
         log(`  t+${elapsed}ms ${JSON.stringify(c)}`);
         await act(c);
         if (c.what === 'sigkill' || c.what === 'sigterm') downUntil = Date.now() + 150;

@@ -46,6 +46,8 @@ describe('chaos soak through the real bot (Slack emulator, worker processes, AOF
         const esErrors = Object.entries(hits.es).filter(([k]) => (kind === 'upgrade' ? /^error (429|5\d\d)$/ : /^error 5\d\d$/).test(k));
         expect(esErrors.reduce((a, [, n]) => a + n, 0), `ES faults answered to the bot: ${JSON.stringify(hits)}`).toBeGreaterThan(0);
         if (kind === 'upgrade') expect(hits.aws.throttle ?? 0, `AWS faults answered to the bot: ${JSON.stringify(hits)}`).toBeGreaterThan(0);
+        // And the read-only Redis window fell while a worker was running the job.
+        expect(r.figures.readOnlyWhile, 'the job state when Redis turned read-only').toBe('active');
       }, BOUND_MS[kind] + 30_000);
     }
   }
