@@ -69,4 +69,19 @@ describe('job identity and history', () => {
     // Upgrade history is counted on its own queue: its completed dry run is still there.
     expect(await b.queue('upgrade').getJobCounts('completed')).toEqual({ completed: 1 });
   });
+
+  it('history drops runs older than jobs.history.keepDays when a later run finishes, within keepCount', async () => {
+    const upgrades = b.queue('upgrade');
+    expect(await upgrades.getJobCounts('completed')).toEqual({ completed: 1 });
+    const old = jobIdIn(await b.h.command('alice', 'upgrade prod --dry-run'));
+    await b.finishNext('upgrade', 'completed');
+    // Finished 31 days ago, as BullMQ records it (the completed set's score is the finish time): past keepDays 30.
+    await b.redis.zadd(upgrades.keys.completed, 'XX', Date.now() - 31 * 86_400_000, old);
+    const next = jobIdIn(await b.h.command('alice', 'upgrade prod --dry-run'));
+    await b.finishNext('upgrade', 'completed');
+    // Three completed with `next`, within keepCount 3: only its age can have removed `old`.
+    expect(await b.h.command('carol', `status ${old}`)).toMatch(new RegExp(`No job \`${old}\``));
+    expect(await b.h.command('carol', `status ${next}`)).toMatch(/\*completed\*/);
+    expect(await upgrades.getJobCounts('completed')).toEqual({ completed: 2 });
+  });
 });
