@@ -19,6 +19,7 @@ import { AlertGroups } from './alerts/alert-groups';
 import { alertQueue } from './alerts/alert-queue';
 import { startAlertDelivery } from './alerts/deliver-alerts';
 import { webhookRoutes } from './alerts/webhook-routes';
+import { waitAtMost } from './wait-at-most';
 
 export type Role = 'bot' | 'worker' | 'all';
 
@@ -89,6 +90,6 @@ export async function startRuntime(config: Config, o: RuntimeOptions): Promise<R
 
 /** QUIT waits for a reply that an unreachable Redis never sends; give it a second, then just drop the socket. */
 async function closeRedis(redis: Redis): Promise<void> {
-  await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+  await waitAtMost(redis.quit().then(() => undefined), 1000, undefined);
   redis.disconnect();
 }

@@ -102,7 +102,7 @@ export function startAlertDelivery(d: DeliveryDeps): { close(): Promise<void>; g
     stalledInterval: config.worker.stalledInterval,
     maxStalledCount: 1000,
   });
-  logQueueErrors(worker, log, 30_000, 'worker');
+  logQueueErrors(worker, log, { what: 'worker' });
   worker.on('failed', (job, err) => log.error({ alert: job?.id, err: err.message }, 'alert not delivered'));
 
   /** Was the post announced by `marker` made? ts if found, null if surely not, undefined if Slack cannot tell us. */

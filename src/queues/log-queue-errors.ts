@@ -8,7 +8,11 @@ import type { Logger } from '../log';
  * way: a Redis that answers READONLY (a primary demoted by a failover) makes BullMQ's fetch loop fail about once a
  * millisecond.
  */
-export function logQueueErrors(queue: { name: string; on(event: 'error', listener: (err: Error) => void): unknown }, log?: Logger, everyMs = 30_000, what: 'queue' | 'worker' = 'queue'): void {
+export function logQueueErrors(
+  queue: { name: string; on(event: 'error', listener: (err: Error) => void): unknown },
+  log?: Logger,
+  { everyMs = 30_000, what = 'queue' }: { everyMs?: number; what?: 'queue' | 'worker' } = {},
+): void {
   let last = -Infinity;
   let folded = 0;
   queue.on('error', (err) => {

@@ -17,6 +17,7 @@ import { stopReport } from './stop-report';
 import { WORKER_ID } from './worker-id';
 import { handBackLine, interruptedLine, notRestoredLines, redisTroubleLine, resumeLine } from './run-messages';
 import { isRedisError, redisErrorText } from '../queues/redis-error';
+import { waitAtMost } from '../wait-at-most';
 import { notifyRequester } from './notify-requester';
 import { stepNumber } from './step-number';
 import { estimateAccuracy, remainingMs, workOf, type PlannedEstimate } from './eta';
@@ -186,7 +187,7 @@ class JobRun {
       return await this.run();
     } catch (err) {
       if (err instanceof DelayedError || err instanceof LostOwnership) throw err;
-      const trouble = this.abort.signal.reason instanceof RedisTrouble ? this.abort.signal.reason : isRedisError(err) ? new RedisTrouble(undefined, redisErrorText(err)) : undefined;
+      const trouble = this.redisTroubleIn(err);
       if (trouble) return await this.stepAside(trouble);
       return await failJob(this.s, this.data, this.id, (err as Error)?.message ?? String(err), !this.endingTold, err);
     } finally {
@@ -233,7 +234,7 @@ class JobRun {
       // The ahead question's own save must not land after the ending's.
       await this.aheadPosting;
       // Not a failure of the job: execute() steps aside, with no cleanup.
-      if (isRedisError(err) || this.abort.signal.reason instanceof RedisTrouble) throw err;
+      if (this.redisTroubleIn(err)) throw err;
       const lost = err instanceof LostOwnership ? err : this.abort.signal.reason instanceof LostOwnership ? this.abort.signal.reason : undefined;
       if (lost) {
         s.log.warn({ job: this.id }, 'job lock lost to another worker; this run stops without touching the job');
@@ -273,11 +274,18 @@ class JobRun {
    */
   private redisUnconfirmed(unconfirmedMs: number, refused: Error | undefined): void {
     if (this.abort.signal.aborted) return;
-    const t = new RedisTrouble(unconfirmedMs, refused ? redisErrorText(refused) : undefined);
+    const t = new RedisTrouble(unconfirmedMs, refused && redisErrorText(refused));
     // Said here, not on the way out: that way passes the thread-state save, which waits on a silent Redis.
     this.sayRedisTrouble(t);
     void this.reporter.flush().catch(() => undefined);
     this.abort.abort(t);
+  }
+
+  /** Why the run ended, when it was Redis: the watchdog's finding (the abort reason), or an error Redis answered. */
+  private redisTroubleIn(err: unknown): RedisTrouble | undefined {
+    const reason: unknown = this.abort.signal.reason;
+    if (reason instanceof RedisTrouble) return reason;
+    return isRedisError(err) ? new RedisTrouble(undefined, redisErrorText(err)) : undefined;
   }
 
   private sayRedisTrouble(t: RedisTrouble): void {
@@ -296,12 +304,11 @@ class JobRun {
   private async stepAside(t: RedisTrouble): Promise<never> {
     if (this.reporter) {
       this.sayRedisTrouble(t);
-      await Promise.race([this.reporter.flush(), new Promise((r) => setTimeout(r, 5_000))]).catch(() => undefined);
+      await waitAtMost(this.reporter.flush(), 5_000, undefined);
     } else this.s.log.warn({ job: this.id, refused: t.refused }, 'Redis trouble before the job thread opened; the job is left to be resumed');
     // A silent Redis would hold the move until it answers, by which time the lock has lapsed: do not wait for it.
     if (t.refused !== undefined) {
-      const moved = await Promise.race([this.job.moveToDelayed(Date.now() + 1_000, this.token).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]).catch(() => false);
-      if (moved) throw new DelayedError();
+      if (await waitAtMost(this.job.moveToDelayed(Date.now() + 1_000, this.token).then(() => true), 2_000, false)) throw new DelayedError();
     }
     throw new LostOwnership(t.message);
   }

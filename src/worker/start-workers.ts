@@ -28,7 +28,7 @@ export function startWorkers(s: Omit<RunnerServices, 'stopping'>, redisUrl: stri
         maxStalledCount: 1000,
       }),
   );
-  for (const w of workers) logQueueErrors(w, s.log, 30_000, 'worker');
+  for (const w of workers) logQueueErrors(w, s.log, { what: 'worker' });
   return {
     // BullMQ's close() waits for whole jobs, which take hours: first tell running jobs to stop at their next
     // safe point and hand themselves back (moved to the delayed set, due now), so close() returns in seconds

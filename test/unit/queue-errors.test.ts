@@ -19,7 +19,7 @@ describe('logQueueErrors', () => {
     const consoleError = vi.spyOn(console, 'error');
     const connection = connectRedis(redis.url, { retryStrategy: () => 50 });
     const queue = new Queue('q', { connection, prefix: 'qe' });
-    logQueueErrors(queue, log, 1_000);
+    logQueueErrors(queue, log, { everyMs: 1_000 });
     await queue.add('x', {});
     await redis.stop();
     // About 40 reconnect attempts in 2 s: two or three lines, the rest folded into them.
